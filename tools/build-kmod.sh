@@ -32,7 +32,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 V=${V:-0}
 SRC=$TOP
-KVER= KDIR=
+KVER='' KDIR=''
 
 usage() {
 	sed -n '5,29p' "$0" | sed 's/^# \{0,1\}//'

@@ -38,12 +38,13 @@ PKGS="qemu-system-x86 busybox-static linux-image-amd64 linux-headers-amd64
 # --- 1. Debian packages ---------------------------------------------------
 # dpkg-query prints one line per installed-or-known package; anything whose
 # status is not "ii" (or that dpkg does not know at all) is missing.
-# shellcheck disable=SC2086
+# shellcheck disable=SC2086,SC2116
 installed=$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' $PKGS \
 	2>/dev/null | awk '$1 == "ii" { print $2 }') || true
 missing=
+installed=" $(printf '%s ' $installed)"
 for p in $PKGS; do
-	case " $(echo $installed) " in
+	case "$installed" in
 	*" $p "*) ;;
 	*) missing="$missing $p" ;;
 	esac
@@ -61,7 +62,7 @@ if [ -n "$missing" ]; then
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
 	echo "deps: packages installed"
 else
-	echo "deps: all $(echo $PKGS | wc -w) packages present"
+	echo "deps: all $(echo "$PKGS" | wc -w) packages present"
 fi
 
 # --- 2. Files from the kernel source tarball ------------------------------
