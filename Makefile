@@ -34,7 +34,7 @@ else
 KTARGETS := $(KVERS)
 endif
 
-.PHONY: all deps modules lib tools selftests unit check check-vm demo \
+.PHONY: all deps modules lib tools selftests unit fuzz check check-vm demo \
 	install uninstall clean help $(addprefix module-,$(KTARGETS))
 
 all: modules lib tools selftests
@@ -67,6 +67,13 @@ selftests: lib
 unit: lib
 	$(Q)$(MAKE) -s -C $(TOP)/tools/ring O=$(USR)/ring check
 	$(Q)$(MAKE) -s -C $(TOP)/lib O=$(USR)/lib check
+
+# libFuzzer on the ring walk; the committed corpus is replayed first.
+FUZZ_SECONDS ?= 60
+fuzz:
+	$(Q)$(MAKE) -s -C $(TOP)/tools/ring O=$(USR)/ring fuzz-replay
+	$(Q)$(MAKE) -s -C $(TOP)/tools/ring O=$(USR)/ring fuzz \
+		FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 check:
 	$(Q)$(TOP)/tools/deps.sh

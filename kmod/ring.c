@@ -441,6 +441,9 @@ static u32 vqt_walk_indirect(struct vqt_ring *r, struct vqt_walk *w, u32 desc,
 		return vqt_ring_violate(r, VQTEST_V_ADDR_WRAP, desc, c->ring_idx,
 				   addr);
 	table = (const struct vqt_desc *)vqt_map_range(r->map, addr, len);
+	/* the spec does not align indirect tables: copy misaligned ones */
+	if (unlikely(addr % __alignof__(struct vqt_desc)))
+		table = NULL;
 	if (unlikely(!table && !vqt_map_covered(r->map, addr, len)))
 		return vqt_ring_violate(r, VQTEST_V_ADDR_UNMAPPED, desc,
 				   c->ring_idx, addr);

@@ -31,10 +31,22 @@ typedef int16_t s16;
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
-/* the driver side may be another thread: use real atomics */
+/*
+ * The driver side may be another thread: use real atomics. The fuzzer
+ * gets a hook before every read of ring memory, where its hostile driver
+ * rewrites the rings.
+ */
+#ifdef VQT_FUZZ
+void vqt_fuzz_hook(void);
+#define READ_ONCE(x) \
+	({ vqt_fuzz_hook(); __atomic_load_n(&(x), __ATOMIC_RELAXED); })
+#define smp_load_acquire(p) \
+	({ vqt_fuzz_hook(); __atomic_load_n((p), __ATOMIC_ACQUIRE); })
+#else
 #define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
-#define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #define smp_load_acquire(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#endif
+#define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #define smp_store_release(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #define smp_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define smp_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
