@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: (LGPL-2.1-or-later OR MIT) */
+/*
+ * A minimal test runner for libvq's unit tests: every test runs in a
+ * forked child under an alarm, so a hang (a lost kick, a lost wakeup) is
+ * a failure with a name rather than a stuck build. Prints TAP and a
+ * closing "N passed, N failed" line.
+ */
+#ifndef LIBVQ_TESTS_HARNESS_H
+#define LIBVQ_TESTS_HARNESS_H
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct vt_test {
+	const char *name;
+	int (*fn)(void);
+	unsigned int timeout;
+};
+
+#define VT_FAIL(fmt, ...) do {						\
+	fprintf(stderr, "  %s:%d: " fmt "\n", __FILE__, __LINE__,	\
+		##__VA_ARGS__);						\
+	return 1;							\
+} while (0)
+
+#define EXPECT(c) do {							\
+	if (!(c))							\
+		VT_FAIL("expected %s", #c);				\
+} while (0)
+
+#define EXPECT_EQ(a, b) do {						\
+	long long a_ = (long long)(a), b_ = (long long)(b);		\
+	if (a_ != b_)							\
+		VT_FAIL("%s is %lld, expected %s (%lld)", #a, a_, #b, b_); \
+} while (0)
+
+/* a call that must succeed: 0 or a non-negative count */
+#define OK(call) do {							\
+	long long r_ = (long long)(call);				\
+	if (r_ < 0)							\
+		VT_FAIL("%s failed: %s", #call, strerror((int)-r_));	\
+} while (0)
+
+static inline int vt_run_one(const struct vt_test *t)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return 1;
+	if (!pid) {
+		alarm(t->timeout ? t->timeout : 60);
+		exit(t->fn() ? 1 : 0);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return 1;
+	if (WIFSIGNALED(status)) {
+		fprintf(stderr, "  killed by signal %d%s\n", WTERMSIG(status),
+			WTERMSIG(status) == SIGALRM ? " (timeout)" : "");
+		return 1;
+	}
+	return WEXITSTATUS(status) != 0;
+}
+
+static inline int vt_main(const struct vt_test *tests, unsigned int nr,
+			  int argc, char **argv)
+{
+	unsigned int i, pass = 0, fail = 0, n = 0;
+
+	for (i = 0; i < nr; i++)
+		n += argc < 2 || !strcmp(argv[1], tests[i].name);
+	printf("1..%u\n", n);
+	for (i = 0, n = 0; i < nr; i++) {
+		int bad;
+
+		if (argc >= 2 && strcmp(argv[1], tests[i].name))
+			continue;
+		fflush(stdout);
+		bad = vt_run_one(&tests[i]);
+		printf("%sok %u - %s\n", bad ? "not " : "", ++n, tests[i].name);
+		if (bad)
+			fail++;
+		else
+			pass++;
+	}
+	printf("%u passed, %u failed\n", pass, fail);
+	return fail ? 1 : 0;
+}
+
+#define VT_MAIN(tests) int main(int argc, char **argv)			\
+{									\
+	return vt_main(tests, sizeof(tests) / sizeof(tests[0]), argc, argv); \
+}
+
+#endif /* LIBVQ_TESTS_HARNESS_H */
