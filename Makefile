@@ -50,7 +50,9 @@ modules: $(addprefix module-,$(KTARGETS))
 module-kdir:
 	$(Q)$(TOP)/tools/build-kmod.sh --kdir "$(KDIR)"
 
-module-%:
+# A static pattern rule: make never applies plain pattern rules to .PHONY
+# targets, so "module-%:" alone built nothing.
+$(addprefix module-,$(KVERS)): module-%:
 	$(Q)$(TOP)/tools/build-kmod.sh --kver "$*"
 
 lib:
