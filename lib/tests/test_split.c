@@ -787,7 +787,7 @@ static int t_indirect(void)
 	OK(vq_split_create(e.dev, &o, &e.q));
 	/* indirect_max is capped at the ring size */
 	EXPECT_EQ(vq_split_offer(e.q, v, 8, 8, NULL, 0), -EMSGSIZE);
-	vq_split_close(e.q);
+	env_close(&e);
 	opts_manual(&o, 16);
 	o.indirect_tables = 2;
 	o.indirect_max = 16;
