@@ -154,7 +154,10 @@ extract_vmlinux() {
 	return 1
 }
 
-has_btf() { readelf -S "$1" 2>/dev/null | grep -q '\.BTF[[:space:]]'; }
+# (grep -q would exit early and, under pipefail, fail the pipeline through
+# readelf's SIGPIPE: match on captured output instead.)
+sections() { readelf -S "$1" 2>/dev/null || true; }
+has_btf() { grep -q '\.BTF[[:space:]]' <<<"$(sections "$1")"; }
 
 kconfig() { grep -qs "^$1=y" "$KDIR/include/config/auto.conf" "$KDIR/.config"; }
 
@@ -183,7 +186,7 @@ if kconfig CONFIG_DEBUG_INFO_BTF_MODULES && ! has_btf "$KO"; then
 
 	# Only modules using BTF_ID() have .BTF_ids to patch; 6.1's kbuild
 	# package has no resolve_btfids, any Debian one understands -b.
-	if readelf -S "$KO" | grep -q '\.BTF_ids'; then
+	if grep -q '\.BTF_ids' <<<"$(sections "$KO")"; then
 		rb=$(ls "$KDIR"/tools/bpf/resolve_btfids/resolve_btfids \
 			/usr/lib/linux-kbuild-*/tools/bpf/resolve_btfids/resolve_btfids \
 			2>/dev/null | head -n 1) || true
