@@ -114,26 +114,41 @@ static __always_inline struct vqtrace_counts *vqt_counts(__u32 dev,
 	return bpf_map_lookup_elem(&counts, &k);
 }
 
-/* Count the event; return its ring buffer record if it is streamed. */
-static __always_inline struct vqtrace_event *
-vqt_event(__u32 type, __u32 dev, __u32 queue, struct vqtrace_counts **cp)
+/* Count the event; return the queue's counters (NULL if the map is full). */
+static __always_inline struct vqtrace_counts *vqt_count(__u32 type, __u32 dev,
+							__u32 queue)
 {
 	struct vqtrace_counts *c = vqt_counts(dev, queue);
-	struct vqtrace_event *e;
-	__u64 id;
 
-	*cp = c;
 	if (c && type < VQTRACE_NR_TYPES)
 		__sync_fetch_and_add(&c->events[type], 1);
-	if (!(stream_mask & (1ULL << type)))
-		return NULL;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		__sync_fetch_and_add(&lost_events, 1);
-		return NULL;
-	}
+	return c;
+}
+
+/*
+ * Reserve the ring buffer record of a streamed event, or return from the
+ * handler. The NULL check must be the only one on the reserved pointer:
+ * 6.1's verifier does not know a checked ring buffer pointer is non-NULL,
+ * so a second check (clang emits one when the pointer comes back through a
+ * helper that may also return NULL) leaves a path that leaks the record.
+ */
+#define VQT_RESERVE(e, type, dev, queue) do {				\
+	if (!(stream_mask & (1ULL << (type))))				\
+		return 0;						\
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);		\
+	if (!e) {							\
+		__sync_fetch_and_add(&lost_events, 1);			\
+		return 0;						\
+	}								\
+	vqt_fill(e, type, dev, queue);					\
+} while (0)
+
+static __always_inline void vqt_fill(struct vqtrace_event *e, __u32 type,
+				     __u32 dev, __u32 queue)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
 	__builtin_memset(e, 0, sizeof(*e));
-	id = bpf_get_current_pid_tgid();
 	e->ts_ns = bpf_ktime_get_ns();
 	e->type = type;
 	e->cpu = bpf_get_smp_processor_id();
@@ -142,7 +157,6 @@ vqt_event(__u32 type, __u32 dev, __u32 queue, struct vqtrace_counts **cp)
 	e->dev = dev;
 	e->queue = queue;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	return e;
 }
 
 static __always_inline __u32 vqt_log2(__u32 v)
@@ -184,7 +198,13 @@ static __always_inline void vqt_hist_add(__u32 dev, __u32 queue, __u64 delta)
 	slot = vqt_log2l(delta / unit);
 	if (slot >= VQTRACE_MAX_SLOTS)
 		slot = VQTRACE_MAX_SLOTS - 1;
-	__sync_fetch_and_add(&h->slots[slot], 1);
+	/*
+	 * clang tests a zero-extended copy of slot and indexes with the
+	 * original, which 6.1's verifier then sees unbounded: hide the value
+	 * from the optimiser so that the mask below is really emitted.
+	 */
+	asm volatile("" : "+r"(slot));
+	__sync_fetch_and_add(&h->slots[slot & (VQTRACE_MAX_SLOTS - 1)], 1);
 	__sync_fetch_and_add(&h->count, 1);
 	__sync_fetch_and_add(&h->sum_ns, delta);
 	/* racy max, good enough for a summary line */
@@ -197,14 +217,12 @@ static __always_inline void vqt_hist_add(__u32 dev, __u32 queue, __u64 delta)
 static __always_inline int on_create(__u32 dev, __u32 queue, __u32 num,
 				     __u32 behaviour, __u64 features)
 {
-	struct vqtrace_counts *c;
 	struct vqtrace_event *e;
 
 	if (!vqt_want(dev, queue, true))
 		return 0;
-	e = vqt_event(VQTRACE_QUEUE_CREATE, dev, queue, &c);
-	if (!e)
-		return 0;
+	vqt_count(VQTRACE_QUEUE_CREATE, dev, queue);
+	VQT_RESERVE(e, VQTRACE_QUEUE_CREATE, dev, queue);
 	e->create.num = num;
 	e->create.behaviour = behaviour;
 	e->create.features = features;
@@ -216,27 +234,24 @@ static __always_inline int on_create(__u32 dev, __u32 queue, __u32 num,
 static __always_inline int on_queue(__u32 type, __u32 dev, __u32 queue,
 				    bool owner)
 {
-	struct vqtrace_counts *c;
 	struct vqtrace_event *e;
 
 	if (!vqt_want(dev, queue, owner))
 		return 0;
-	e = vqt_event(type, dev, queue, &c);
-	if (e)
-		bpf_ringbuf_submit(e, 0);
+	vqt_count(type, dev, queue);
+	VQT_RESERVE(e, type, dev, queue);
+	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
 
 static __always_inline int on_reset(__u32 dev, __u32 queue, __u32 dropped)
 {
-	struct vqtrace_counts *c;
 	struct vqtrace_event *e;
 
 	if (!vqt_want(dev, queue, false))
 		return 0;
-	e = vqt_event(VQTRACE_QUEUE_RESET, dev, queue, &c);
-	if (!e)
-		return 0;
+	vqt_count(VQTRACE_QUEUE_RESET, dev, queue);
+	VQT_RESERVE(e, VQTRACE_QUEUE_RESET, dev, queue);
 	e->reset.dropped = dropped;
 	bpf_ringbuf_submit(e, 0);
 	return 0;
@@ -245,14 +260,12 @@ static __always_inline int on_reset(__u32 dev, __u32 queue, __u32 dropped)
 static __always_inline int on_kick_suppressed(__u32 dev, __u32 queue,
 					      __u16 avail_idx)
 {
-	struct vqtrace_counts *c;
 	struct vqtrace_event *e;
 
 	if (!vqt_want(dev, queue, false))
 		return 0;
-	e = vqt_event(VQTRACE_KICK_SUPPRESSED, dev, queue, &c);
-	if (!e)
-		return 0;
+	vqt_count(VQTRACE_KICK_SUPPRESSED, dev, queue);
+	VQT_RESERVE(e, VQTRACE_KICK_SUPPRESSED, dev, queue);
 	e->kick_suppressed.avail_idx = avail_idx;
 	bpf_ringbuf_submit(e, 0);
 	return 0;
@@ -276,15 +289,14 @@ static __always_inline int on_avail(__u32 dev, __u32 queue, __u16 head,
 
 		bpf_map_update_elem(&start, &k, &ts, BPF_ANY);
 	}
-	e = vqt_event(VQTRACE_AVAIL, dev, queue, &c);
+	c = vqt_count(VQTRACE_AVAIL, dev, queue);
 	if (c) {
 		__sync_fetch_and_add(&c->descs, ndesc);
 		__sync_fetch_and_add(&c->indirect, indirect ? 1 : 0);
 		__sync_fetch_and_add(&c->read_bytes, read_len);
 		__sync_fetch_and_add(&c->write_bytes, write_len);
 	}
-	if (!e)
-		return 0;
+	VQT_RESERVE(e, VQTRACE_AVAIL, dev, queue);
 	e->avail.head = head;
 	e->avail.avail_idx = avail_idx;
 	e->avail.ndesc = ndesc;
@@ -317,11 +329,10 @@ static __always_inline int on_used(__u32 dev, __u32 queue, __u16 head,
 				vqt_hist_add(dev, queue, delta);
 		}
 	}
-	e = vqt_event(VQTRACE_USED, dev, queue, &c);
+	c = vqt_count(VQTRACE_USED, dev, queue);
 	if (c)
 		__sync_fetch_and_add(&c->used_bytes, len);
-	if (!e)
-		return 0;
+	VQT_RESERVE(e, VQTRACE_USED, dev, queue);
 	e->used.head = head;
 	e->used.used_idx = used_idx;
 	e->used.len = len;
@@ -338,11 +349,10 @@ static __always_inline int on_call(__u32 dev, __u32 queue, __u16 used_idx,
 
 	if (!vqt_want(dev, queue, false))
 		return 0;
-	e = vqt_event(VQTRACE_CALL, dev, queue, &c);
+	c = vqt_count(VQTRACE_CALL, dev, queue);
 	if (c && suppressed < VQTRACE_NR_CALL)
 		__sync_fetch_and_add(&c->calls[suppressed], 1);
-	if (!e)
-		return 0;
+	VQT_RESERVE(e, VQTRACE_CALL, dev, queue);
 	e->call.used_idx = used_idx;
 	e->call.reason = suppressed;
 	bpf_ringbuf_submit(e, 0);
@@ -358,11 +368,10 @@ static __always_inline int on_violation(__u32 dev, __u32 queue, __u32 class,
 
 	if (!vqt_want(dev, queue, false))
 		return 0;
-	e = vqt_event(VQTRACE_VIOLATION, dev, queue, &c);
+	c = vqt_count(VQTRACE_VIOLATION, dev, queue);
 	if (c && fatal)
 		__sync_fetch_and_add(&c->violations_fatal, 1);
-	if (!e)
-		return 0;
+	VQT_RESERVE(e, VQTRACE_VIOLATION, dev, queue);
 	e->violation.class = class;
 	e->violation.desc = desc;
 	e->violation.ring = ring;
@@ -380,13 +389,12 @@ static __always_inline int on_run(__u32 dev, __u32 queue, __u32 chains,
 
 	if (!vqt_want(dev, queue, false))
 		return 0;
-	e = vqt_event(VQTRACE_RUN, dev, queue, &c);
+	c = vqt_count(VQTRACE_RUN, dev, queue);
 	if (c) {
 		__sync_fetch_and_add(&c->run_chains, chains);
 		__sync_fetch_and_add(&c->run_exhausted, exhausted ? 1 : 0);
 	}
-	if (!e)
-		return 0;
+	VQT_RESERVE(e, VQTRACE_RUN, dev, queue);
 	e->run.chains = chains;
 	e->run.exhausted = exhausted;
 	bpf_ringbuf_submit(e, 0);
