@@ -12,9 +12,10 @@
 #      command; with no selftests built, one VM that only loads and
 #      unloads the module.
 #
-# Counting: every kselftest "# Totals: pass:N fail:N xfail:N xpass:N skip:N
-# error:N" line adds pass+xfail to passed and fail+xpass+error to failed.
-# One failure each for: a selftest that printed no Totals line (crashed,
+# Counting: unit tests by their TAP lines ("ok", "ok ... # SKIP", "not ok",
+# "Bail out!"); selftests by their kselftest "# Totals: pass:N fail:N
+# xfail:N xpass:N skip:N error:N" line: pass+xfail passed, fail+xpass+error
+# failed. One failure each for: a selftest that printed no Totals line (crashed,
 # timed out, never ran), a selftest exiting non-zero (but 4, KSFT_SKIP)
 # with no failed test, a VM whose dmesg or taint check failed or that gave
 # no result, a unit run failing without a failed test, a kernel that is
@@ -41,7 +42,7 @@ VM_TIMEOUT=${VQTEST_VM_TIMEOUT:-1800}
 LOGDIR=$BUILD/check
 
 case "${1:-}" in
--h|--help) sed -n '3,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+-h|--help) sed -n '3,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 -*) echo "check: unknown option $1" >&2; exit 2 ;;
 esac
 # shellcheck disable=SC2206  # KVERS is a word list
@@ -69,6 +70,16 @@ totals() {
 	END { printf "%d %d %d %d\n", c, p, x, s }' "$1"
 }
 
+# tap FILE: TAP results at the start of a line in FILE, as
+# "lines pass fail skip". Nested (indented) subtests are not counted.
+tap() {
+	awk '
+	/^ok / { c++; if ($0 ~ /# *[Ss][Kk][Ii][Pp]/) s++; else p++ }
+	/^not ok / { c++; if ($0 ~ /# *TODO/) p++; else x++ }
+	/^Bail out!/ { c++; x++ }
+	END { printf "%d %d %d %d\n", c, p, x, s }' "$1"
+}
+
 # --- 1. Userspace unit tests ----------------------------------------------
 echo "==== unit tests"
 if [ ! -f "$TOP/lib/Makefile" ] || [ ! -f "$TOP/tools/ring/Makefile" ]; then
@@ -80,11 +91,11 @@ else
 	make -s -C "$TOP" unit 2>&1 | tee "$LOGDIR/unit.log"
 	rc=${PIPESTATUS[0]}
 	set -e
-	read -r c p x s < <(totals "$LOGDIR/unit.log")
+	read -r c p x s < <(tap "$LOGDIR/unit.log")
 	if [ "$rc" != 0 ] && [ "$x" = 0 ]; then
 		x=1	# the build or a runner failed without a failed test
 	elif [ "$c" = 0 ]; then
-		p=1	# no Totals line: the make target is the test
+		p=1	# no TAP output: the make target is the test
 	fi
 	passed=$((passed + p)) failed=$((failed + x)) skipped=$((skipped + s))
 	note "unit: $p passed, $x failed, $s skipped (make rc=$rc), $(since "$t0")s"
