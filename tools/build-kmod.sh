@@ -35,7 +35,7 @@ SRC=$TOP
 KVER='' KDIR=''
 
 usage() {
-	sed -n '5,29p' "$0" | sed 's/^# \{0,1\}//'
+	awk 'NR > 3 && !/^#/ { exit } NR > 3 { sub(/^# ?/, ""); print }' "$0"
 	exit "${1:-0}"
 }
 die() { echo "build-kmod: $*" >&2; exit 1; }

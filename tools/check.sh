@@ -42,7 +42,7 @@ VM_TIMEOUT=${VQTEST_VM_TIMEOUT:-1800}
 LOGDIR=$BUILD/check
 
 case "${1:-}" in
--h|--help) sed -n '3,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+-h|--help) awk 'NR > 3 && !/^#/ { exit } NR > 3 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
 -*) echo "check: unknown option $1" >&2; exit 2 ;;
 esac
 # shellcheck disable=SC2206  # KVERS is a word list

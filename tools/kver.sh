@@ -22,7 +22,7 @@
 set -eu
 
 usage() {
-	sed -n '5,20p' "$0" | sed 's/^# \{0,1\}//'
+	awk 'NR > 3 && !/^#/ { exit } NR > 3 { sub(/^# ?/, ""); print }' "$0"
 	exit "${1:-0}"
 }
 
