@@ -77,7 +77,18 @@ void tdev_opts_init(struct tdev_opts *o)
 	o->max_queue_size = 32768;
 	o->max_segs = 1024;
 	o->max_regions = 64;
-	o->ring = &fake_ring_ops;
+	o->ring = tdev_default_ring;
+}
+
+bool tdev_mem_region(const struct tdev_mem *m, unsigned int i, uint64_t *iova,
+		     uint64_t *len, uint8_t **host)
+{
+	if (i >= m->nr)
+		return false;
+	*iova = m->r[i].iova;
+	*len = m->r[i].len;
+	*host = m->r[i].host;
+	return true;
 }
 
 uint8_t *tdev_mem_range(const struct tdev_mem *m, uint64_t iova,
@@ -715,7 +726,7 @@ int tdev_open(const struct tdev_opts *o, struct vq_dev **dev,
 	else
 		tdev_opts_init(&td->o);
 	if (!td->o.ring)
-		td->o.ring = &fake_ring_ops;
+		td->o.ring = tdev_default_ring;
 	ret = vq__dev_open_backend(&tdev_backend, td, dev);
 	if (ret) {
 		free(td);
