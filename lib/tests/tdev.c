@@ -19,6 +19,7 @@
 
 #define TDEV_MAX_QUEUES	8
 #define TDEV_PAGE	4096ULL
+#define TDEV_MAX_BLK	(64ULL << 20)
 
 struct tdev_region {
 	uint64_t iova;
@@ -47,6 +48,8 @@ struct tq {
 	pthread_t thr;
 	bool has_thr;
 	uint64_t src_off;
+	uint8_t *disk;		/* blk: the RAM disk */
+	uint64_t capacity;
 	struct vqtest_counters cnt;
 	uint64_t violations[VQTEST_V_SLOTS];
 	struct tdev_viol viol;
@@ -156,6 +159,68 @@ static void do_sink(struct tq *q, const struct tdev_chain *c)
 					  VQTEST_CSUM_PRIME;
 }
 
+/* copy between a chain's segments [first, last) at @off and @buf */
+static void seg_copy(const struct tdev_chain *c, uint32_t first,
+		     uint32_t last, uint64_t off, uint8_t *buf, uint64_t len,
+		     bool to_seg)
+{
+	uint32_t i;
+
+	for (i = first; i < last && len; i++) {
+		uint64_t n;
+
+		if (off >= c->segs[i].len) {
+			off -= c->segs[i].len;
+			continue;
+		}
+		n = c->segs[i].len - off;
+		if (n > len)
+			n = len;
+		if (to_seg)
+			memcpy(c->segs[i].p + off, buf, n);
+		else
+			memcpy(buf, c->segs[i].p + off, n);
+		buf += n;
+		len -= n;
+		off = 0;
+	}
+}
+
+/* virtio-blk: outhdr, data, status byte (virtio 1.2, 5.2.6) */
+static uint32_t do_blk(struct tq *q, const struct tdev_chain *c)
+{
+	uint64_t rlen = 0, wlen = 0, sector, dlen;
+	uint8_t hdr[16], status = 0;
+	uint32_t i, type;
+
+	for (i = 0; i < c->nsegs; i++)
+		*(i < c->nread ? &rlen : &wlen) += c->segs[i].len;
+	if (rlen < sizeof(hdr) || !wlen)
+		return 0;	/* the module reports BAD_REQUEST */
+	seg_copy(c, 0, c->nread, 0, hdr, sizeof(hdr), false);
+	memcpy(&type, hdr, 4);
+	memcpy(&sector, hdr + 8, 8);
+	type = le32toh(type);
+	sector = le64toh(sector);
+	dlen = type == 0 ? wlen - 1 : rlen - sizeof(hdr);
+	if ((type != 0 && type != 1) || dlen % 512)
+		status = 2;	/* VIRTIO_BLK_S_UNSUPP */
+	else if (sector > q->capacity / 512 ||
+		 dlen > q->capacity - sector * 512)
+		status = 1;	/* VIRTIO_BLK_S_IOERR */
+	else if (type == 0)	/* VIRTIO_BLK_T_IN */
+		seg_copy(c, c->nread, c->nsegs, 0, q->disk + sector * 512,
+			 dlen, true);
+	else
+		seg_copy(c, 0, c->nread, sizeof(hdr), q->disk + sector * 512,
+			 dlen, false);
+	if (status || type != 0)
+		dlen = 0;
+	seg_copy(c, c->nread, c->nsegs, wlen - 1, &status, 1, true);
+	q->cnt.bytes_written += dlen + 1;
+	return (uint32_t)(dlen + 1);
+}
+
 static uint32_t behave(struct tq *q, const struct tdev_chain *c)
 {
 	uint32_t i;
@@ -170,6 +235,8 @@ static uint32_t behave(struct tq *q, const struct tdev_chain *c)
 	case VQTEST_BEH_SINK:
 		do_sink(q, c);
 		return 0;
+	case VQTEST_BEH_BLK:
+		return do_blk(q, c);
 	default:
 		return 0;
 	}
@@ -348,7 +415,9 @@ static int t_get_info(struct tdev *td, struct vqtest_info *i)
 	i->out_max_regions = td->o.max_regions;
 	i->out_max_segs = td->o.max_segs;
 	i->out_behaviours = (1 << VQTEST_BEH_ECHO) | (1 << VQTEST_BEH_SINK) |
-			    (1 << VQTEST_BEH_SOURCE) | (1 << VQTEST_BEH_NULL);
+			    (1 << VQTEST_BEH_SOURCE) | (1 << VQTEST_BEH_NULL) |
+			    (1 << VQTEST_BEH_BLK);
+	i->out_max_blk_capacity = TDEV_MAX_BLK;
 	i->out_nr_violation_classes = VQTEST_V_MAX;
 	return 0;
 }
@@ -450,6 +519,7 @@ static void free_queue(struct tdev *td, struct tq *q)
 		close(q->call_fd);
 	if (q->stop_fd >= 0)
 		close(q->stop_fd);
+	free(q->disk);
 	free(q->ooo_head);
 	free(q->ooo_len);
 	free(q->order);
@@ -473,10 +543,11 @@ static int check_create(struct tdev *td, const struct vqtest_queue_create *c)
 		return -EINVAL;
 	if (c->desc_iova % 16 || c->driver_iova % 2 || c->device_iova % 4)
 		return -EINVAL;
-	if (c->behaviour == VQTEST_BEH_BLK)
-		return -EOPNOTSUPP;
-	if (c->behaviour < VQTEST_BEH_ECHO || c->behaviour > VQTEST_BEH_NULL ||
+	if (c->behaviour < VQTEST_BEH_ECHO || c->behaviour > VQTEST_BEH_BLK ||
 	    c->level > VQTEST_LEVEL_WARN)
+		return -EINVAL;
+	if ((c->behaviour == VQTEST_BEH_BLK) !=	(c->blk_capacity != 0) ||
+	    c->blk_capacity % 512 || c->blk_capacity > TDEV_MAX_BLK)
 		return -EINVAL;
 	return 0;
 }
@@ -511,11 +582,14 @@ static int t_queue_create(struct tdev *td, struct vqtest_queue_create *c)
 	q->ring_iova[0] = c->desc_iova;
 	q->ring_iova[1] = c->driver_iova;
 	q->ring_iova[2] = c->device_iova;
+	q->capacity = c->blk_capacity;
+	q->disk = c->blk_capacity ? calloc(1, c->blk_capacity) : NULL;
 	q->ooo_head = calloc(c->num, sizeof(*q->ooo_head));
 	q->ooo_len = calloc(c->num, sizeof(*q->ooo_len));
 	q->ring = td->o.ring->create(c->num, td->features, td->o.max_segs,
 				     desc, avail, used, &td->mem);
-	if (!q->ooo_head || !q->ooo_len || !q->ring) {
+	if (!q->ooo_head || !q->ooo_len || !q->ring ||
+	    (c->blk_capacity && !q->disk)) {
 		ret = -ENOMEM;
 		goto fail;
 	}

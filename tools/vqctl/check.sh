@@ -17,7 +17,7 @@ run() {
 }
 run info info
 run info-json info --json
-for b in echo sink source null; do
+for b in echo sink source null blk; do
 	run "demo-$b" demo --chains 20000 --behaviour $b
 done
 run demo-no-event-idx demo --chains 20000 --no-event-idx
