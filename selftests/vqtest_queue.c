@@ -1,0 +1,2624 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vqtest_queue: device mode (issue 3). Features, memory regions, queue
+ * creation, every behaviour with its data checked byte for byte, event
+ * suppression, indirect chains, completion order, index wrap-around,
+ * reset, every violation class, the lifecycle cases and many queues on
+ * many threads.
+ *
+ * Deterministic tests drive the device with QUEUE_PROCESS; the engine
+ * tests use real kick and call eventfds.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <sched.h>
+#include <sys/prctl.h>
+
+#include "vqtest_utils.h"
+
+#define F_V1		VQ_BIT(VQTEST_F_VERSION_1)
+#define F_EVENT_IDX	VQ_BIT(VQTEST_F_EVENT_IDX)
+#define F_INDIRECT	VQ_BIT(VQTEST_F_INDIRECT_DESC)
+#define F_IN_ORDER	VQ_BIT(VQTEST_F_IN_ORDER)
+#define F_RING_RESET	VQ_BIT(VQTEST_F_RING_RESET)
+
+#define PAD		0xee	/* writable bytes the device must not touch */
+
+/* ------------------------------------------------------------------ */
+/* Shared helpers                                                      */
+/* ------------------------------------------------------------------ */
+
+FIXTURE(vq) {
+	int fd;
+	struct vqtest_info info;
+	struct vqd q;		/* queue 0 */
+	struct vqd q2;		/* queue 1: must survive queue 0's trouble */
+};
+
+FIXTURE_SETUP(vq)
+{
+	vq_open_or_skip(&self->fd);
+	vq_get_info(self->fd, &self->info);
+}
+
+FIXTURE_TEARDOWN(vq)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	vqd_free(&self->q);
+	vqd_free(&self->q2);
+}
+
+/*
+ * Allocate, map and create queue @index with the given behaviour and
+ * eventfds (-1 for none); @event_idx says what the driver negotiated.
+ */
+static void queue_setup_efd(struct __test_metadata *_metadata, struct vqd *q,
+			    int fd, uint32_t index, uint32_t num,
+			    uint32_t seg_max, uint32_t behaviour, int kick,
+			    int call, bool event_idx)
+{
+	ASSERT_EQ(0, _vqd_init(q, fd, index, num, seg_max));
+	q->kick = kick;
+	q->call = call;
+	q->event_idx = event_idx;
+	ASSERT_EQ(0, _vqd_create(q, behaviour));
+}
+
+static void queue_setup(struct __test_metadata *_metadata, struct vqd *q,
+			int fd, uint32_t index, uint32_t num, uint32_t seg_max,
+			uint32_t behaviour)
+{
+	queue_setup_efd(_metadata, q, fd, index, num, seg_max, behaviour, -1,
+			-1, false);
+}
+
+/* One echo chain as the deterministic tests build it */
+struct echo_chain {
+	int head;
+	uint32_t nr, nw;
+	uint32_t lens[32];
+	uint16_t ids[32];
+	uint64_t seed;
+};
+
+/* Expected used.len of an echo chain: the smaller of the two totals */
+static uint32_t echo_expect(const struct echo_chain *ec)
+{
+	uint32_t r = 0, w = 0, k;
+
+	for (k = 0; k < ec->nr; k++)
+		r += ec->lens[k];
+	for (; k < ec->nr + ec->nw; k++)
+		w += ec->lens[k];
+	return r < w ? r : w;
+}
+
+/*
+ * Build and offer (not publish) an echo chain: readable buffers get seeded
+ * data, writable ones PAD. Returns the head or -1.
+ */
+static int echo_offer(struct vqd *q, struct echo_chain *ec)
+{
+	uint32_t k;
+
+	ec->head = vqd_chain(q, ec->nr, ec->nw, ec->lens, ec->ids);
+	if (ec->head < 0)
+		return -1;
+	for (k = 0; k < ec->nr + ec->nw; k++) {
+		if (k < ec->nr)
+			vq_fill(vqd_buf(q, ec->ids[k]), ec->lens[k],
+				ec->seed * 131 + k);
+		else
+			memset(vqd_buf(q, ec->ids[k]), PAD, ec->lens[k]);
+	}
+	vqd_offer(q, ec->head);
+	return ec->head;
+}
+
+/*
+ * Check the writable buffers of an echo chain: the readable stream up to
+ * used.len, PAD after. Returns 0 or the offset of the first bad byte + 1.
+ */
+static size_t echo_bad_byte(const struct vqd *q, const struct echo_chain *ec,
+			    uint32_t used_len)
+{
+	uint8_t in[4096], out[4096];
+	uint32_t r = 0, w = 0, k, i;
+
+	for (k = 0; k < ec->nr; k++) {
+		vq_fill(in + r, ec->lens[k], ec->seed * 131 + k);
+		r += ec->lens[k];
+	}
+	for (; k < ec->nr + ec->nw; k++) {
+		memcpy(out + w, vqd_buf(q, ec->ids[k]), ec->lens[k]);
+		w += ec->lens[k];
+	}
+	for (i = 0; i < w; i++) {
+		if (i < used_len ? out[i] != in[i] : out[i] != PAD)
+			return i + 1;
+	}
+	return 0;
+}
+
+/* Reap one used element and check it is @ec, echoed correctly. */
+static void echo_reap_check(struct __test_metadata *_metadata, struct vqd *q,
+			    const struct echo_chain *ec)
+{
+	uint32_t head, len;
+
+	ASSERT_EQ(1, vqd_reap(q, &head, &len));
+	ASSERT_EQ(U32(ec->head), head);
+	ASSERT_EQ(echo_expect(ec), len);
+	ASSERT_EQ(0U, echo_bad_byte(q, ec, len));
+}
+
+/* A small echo chain through @q with QUEUE_PROCESS, checked. */
+static void assert_queue_works(struct __test_metadata *_metadata,
+			       struct vqd *q)
+{
+	struct echo_chain ec = {
+		.nr = 2, .nw = 2, .lens = { 16, 7, 11, 12 },
+		.seed = q->avail_idx + 1000,
+	};
+	uint32_t chains, pending;
+
+	ASSERT_LE(0, echo_offer(q, &ec));
+	vqd_publish(q);
+	ASSERT_EQ(0, _vq_process(q->fd, q->index, 0, &chains, &pending));
+	ASSERT_EQ(1U, chains);
+	ASSERT_EQ(0U, pending);
+	echo_reap_check(_metadata, q, &ec);
+}
+
+/* ------------------------------------------------------------------ */
+/* Features                                                            */
+/* ------------------------------------------------------------------ */
+
+TEST_F(vq, features_not_offered)
+{
+	static const unsigned int bits[] = { 0, 5, 24, 27, 30, 31, 33, 34, 36,
+					     37, 38, 39, 41, 63 };
+	struct vqtest_info info;
+	unsigned int i;
+
+	for (i = 0; i < VQ_ARRAY_SIZE(bits); i++)
+		EXPECT_EQ(-EINVAL, _vq_set_features(self->fd,
+						    F_V1 | VQ_BIT(bits[i])))
+			TH_LOG("feature bit %u", bits[i]);
+	vq_get_info(self->fd, &info);
+	ASSERT_EQ(0ULL, info.out_driver_features);
+	/* the whole offer is acceptable */
+	vq_set_features(self->fd, VQ_ALL_FEATURES);
+	vq_get_info(self->fd, &info);
+	ASSERT_EQ(U64(VQ_ALL_FEATURES), info.out_driver_features);
+	/* a refused change leaves the acknowledged set alone */
+	ASSERT_EQ(-EINVAL, _vq_set_features(self->fd, F_V1 | VQ_BIT(34)));
+	vq_get_info(self->fd, &info);
+	ASSERT_EQ(U64(VQ_ALL_FEATURES), info.out_driver_features);
+}
+
+TEST_F(vq, features_need_version_1)
+{
+	ASSERT_EQ(-EINVAL, _vq_set_features(self->fd, 0));
+	ASSERT_EQ(-EINVAL, _vq_set_features(self->fd, F_EVENT_IDX));
+	ASSERT_EQ(-EINVAL,
+		  _vq_set_features(self->fd, VQ_ALL_FEATURES & ~F_V1));
+	vq_set_features(self->fd, F_V1);
+}
+
+TEST_F(vq, features_busy_with_queues)
+{
+	struct vqtest_info info;
+
+	vq_set_features(self->fd, F_V1);
+	queue_setup(_metadata, &self->q, self->fd, 0, 8, 64, VQTEST_BEH_ECHO);
+	ASSERT_EQ(-EBUSY, _vq_set_features(self->fd, F_V1 | F_EVENT_IDX));
+	/* even the same set: features are fixed while queues exist */
+	ASSERT_EQ(-EBUSY, _vq_set_features(self->fd, F_V1));
+	vq_get_info(self->fd, &info);
+	ASSERT_EQ(U64(F_V1), info.out_driver_features);
+	vq_queue_destroy(self->fd, 0);
+	vq_set_features(self->fd, F_V1 | F_EVENT_IDX);
+	vq_get_info(self->fd, &info);
+	ASSERT_EQ(U64(F_V1 | F_EVENT_IDX), info.out_driver_features);
+}
+
+TEST_F(vq, create_before_features)
+{
+	ASSERT_EQ(0, _vqd_init(&self->q, self->fd, 0, 8, 64));
+	ASSERT_EQ(-EPROTO, _vqd_create(&self->q, VQTEST_BEH_ECHO));
+	/* a refused SET_FEATURES does not count as negotiation */
+	ASSERT_EQ(-EINVAL, _vq_set_features(self->fd, F_EVENT_IDX));
+	ASSERT_EQ(-EPROTO, _vqd_create(&self->q, VQTEST_BEH_ECHO));
+	vq_set_features(self->fd, F_V1);
+	ASSERT_EQ(0, _vqd_create(&self->q, VQTEST_BEH_ECHO));
+	assert_queue_works(_metadata, &self->q);
+}
+
+/* ------------------------------------------------------------------ */
+/* Memory regions                                                      */
+/* ------------------------------------------------------------------ */
+
+TEST_F(vq, map_alignment)
+{
+	uint8_t *p = vq_alloc(4 * VQ_PAGE);
+	uint64_t iova = 0;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(-EINVAL, _vq_map(self->fd, p + 1, VQ_PAGE, 0, 0, NULL));
+	ASSERT_EQ(-EINVAL, _vq_map(self->fd, p + 2048, VQ_PAGE, 0, 0, NULL));
+	ASSERT_EQ(-EINVAL, _vq_map(self->fd, p, 0, 0, 0, NULL));
+	ASSERT_EQ(-EINVAL, _vq_map(self->fd, p, 100, 0, 0, NULL));
+	ASSERT_EQ(-EINVAL, _vq_map(self->fd, p, VQ_PAGE + 1, 0, 0, NULL));
+	ASSERT_EQ(-EINVAL, _vq_map(self->fd, p, VQ_PAGE, VQTEST_MAP_FIXED_IOVA,
+				   0x40000001, NULL));
+	ASSERT_EQ(-EINVAL, _vq_map(self->fd, p, VQ_PAGE, VQTEST_MAP_FIXED_IOVA,
+				   0x40000800, NULL));
+	/* address + length wrapping around 2^64 */
+	ASSERT_EQ(-EOVERFLOW, _vq_map(self->fd, (void *)-VQ_PAGE, 2 * VQ_PAGE,
+				      0, 0, NULL));
+	ASSERT_EQ(-EOVERFLOW, _vq_map(self->fd, p, 2 * VQ_PAGE,
+				      VQTEST_MAP_FIXED_IOVA, -VQ_PAGE, NULL));
+	/* nothing above left a region behind: the whole range maps */
+	vq_map(self->fd, p, 4 * VQ_PAGE, 0, 0, &iova);
+	ASSERT_EQ((uintptr_t)p, iova);
+	vq_unmap(self->fd, iova, 4 * VQ_PAGE);
+	/* and the fixed IOVA comes back as given */
+	vq_map(self->fd, p, VQ_PAGE, VQTEST_MAP_FIXED_IOVA, 0x40000000, &iova);
+	ASSERT_EQ(0x40000000ULL, iova);
+}
+
+TEST_F(vq, map_overlap)
+{
+	uint8_t *p = vq_alloc(8 * VQ_PAGE);
+	uint64_t base;
+
+	ASSERT_NE(NULL, p);
+	base = (uintptr_t)p;
+	vq_map(self->fd, p + VQ_PAGE, 4 * VQ_PAGE, 0, 0, NULL);
+	/* the same range, a range inside, ranges over either end */
+	ASSERT_EQ(-EEXIST, _vq_map(self->fd, p + VQ_PAGE, 4 * VQ_PAGE, 0, 0,
+				   NULL));
+	ASSERT_EQ(-EEXIST, _vq_map(self->fd, p + 2 * VQ_PAGE, VQ_PAGE, 0, 0,
+				   NULL));
+	ASSERT_EQ(-EEXIST, _vq_map(self->fd, p, 2 * VQ_PAGE, 0, 0, NULL));
+	ASSERT_EQ(-EEXIST, _vq_map(self->fd, p + 4 * VQ_PAGE, 2 * VQ_PAGE, 0,
+				   0, NULL));
+	ASSERT_EQ(-EEXIST, _vq_map(self->fd, p, 8 * VQ_PAGE, 0, 0, NULL));
+	/* other memory at an IOVA inside the region */
+	ASSERT_EQ(-EEXIST, _vq_map(self->fd, p + 6 * VQ_PAGE, VQ_PAGE,
+				   VQTEST_MAP_FIXED_IOVA, base + 3 * VQ_PAGE,
+				   NULL));
+	/* touching is not overlapping */
+	vq_map(self->fd, p, VQ_PAGE, 0, 0, NULL);
+	vq_map(self->fd, p + 5 * VQ_PAGE, VQ_PAGE, 0, 0, NULL);
+	/* the same memory twice at different IOVAs is allowed */
+	vq_map(self->fd, p + VQ_PAGE, VQ_PAGE, VQTEST_MAP_FIXED_IOVA,
+	       0x40000000, NULL);
+	ASSERT_EQ(-EEXIST, _vq_map(self->fd, p + 7 * VQ_PAGE, VQ_PAGE,
+				   VQTEST_MAP_FIXED_IOVA, 0x40000000, NULL));
+}
+
+TEST_F(vq, map_too_many_regions)
+{
+	uint32_t n = self->info.out_max_regions, i;
+	uint8_t *p;
+
+	ASSERT_LT(0U, n);
+	/* every other page, so no two regions are even adjacent */
+	p = vq_alloc(2 * (n + 1) * VQ_PAGE);
+	ASSERT_NE(NULL, p);
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(0, _vq_map(self->fd, p + 2 * i * VQ_PAGE, VQ_PAGE, 0,
+				     0, NULL))
+			TH_LOG("region %u of %u", i, n);
+	ASSERT_EQ(-ENOSPC, _vq_map(self->fd, p + 2 * n * VQ_PAGE, VQ_PAGE, 0,
+				   0, NULL));
+	/* the limit is per device */
+	{
+		int fd2 = _vq_open();
+
+		ASSERT_LE(0, fd2);
+		ASSERT_EQ(0, _vq_map(fd2, p + 2 * n * VQ_PAGE, VQ_PAGE, 0, 0,
+				     NULL));
+		close(fd2);
+	}
+	vq_unmap(self->fd, (uintptr_t)p, VQ_PAGE);
+	vq_map(self->fd, p + 2 * n * VQ_PAGE, VQ_PAGE, 0, 0, NULL);
+}
+
+TEST_F(vq, unmap_in_use)
+{
+	uint8_t *bufs = vq_alloc(VQ_PAGE);
+
+	ASSERT_NE(NULL, bufs);
+	vq_set_features(self->fd, F_V1);
+	queue_setup(_metadata, &self->q, self->fd, 0, 8, 64, VQTEST_BEH_ECHO);
+	ASSERT_EQ(-EBUSY, _vq_unmap(self->fd, self->q.iova, self->q.mem_len));
+	/* a region with buffers only can go while the queue lives */
+	vq_map(self->fd, bufs, VQ_PAGE, 0, 0, NULL);
+	vq_unmap(self->fd, (uintptr_t)bufs, VQ_PAGE);
+	assert_queue_works(_metadata, &self->q);
+	vq_queue_destroy(self->fd, 0);
+	vq_unmap(self->fd, self->q.iova, self->q.mem_len);
+	ASSERT_EQ(-ENOENT, _vq_unmap(self->fd, self->q.iova, self->q.mem_len));
+}
+
+/* rings in two regions: each one is held */
+TEST_F(vq, unmap_in_use_split_rings)
+{
+	struct vqtest_queue_create c;
+	uint8_t *a = vq_alloc(VQ_PAGE), *b = vq_alloc(VQ_PAGE);
+
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, b);
+	vq_set_features(self->fd, F_V1);
+	vq_map(self->fd, a, VQ_PAGE, 0, 0, NULL);
+	vq_map(self->fd, b, VQ_PAGE, 0, 0, NULL);
+	memset(&c, 0, sizeof(c));
+	c.num = 8;
+	c.desc_iova = (uintptr_t)a;
+	c.driver_iova = (uintptr_t)a + 2048;
+	c.device_iova = (uintptr_t)b;
+	c.kick_fd = VQTEST_NO_FD;
+	c.call_fd = VQTEST_NO_FD;
+	c.behaviour = VQTEST_BEH_NULL;
+	c.cpu = VQTEST_CPU_ANY;
+	vq_queue_create(self->fd, &c);
+	ASSERT_EQ(-EBUSY, _vq_unmap(self->fd, (uintptr_t)a, VQ_PAGE));
+	ASSERT_EQ(-EBUSY, _vq_unmap(self->fd, (uintptr_t)b, VQ_PAGE));
+	vq_queue_destroy(self->fd, 0);
+	vq_unmap(self->fd, (uintptr_t)a, VQ_PAGE);
+	vq_unmap(self->fd, (uintptr_t)b, VQ_PAGE);
+}
+
+TEST_F(vq, unmap_wrong_range)
+{
+	uint8_t *p = vq_alloc(4 * VQ_PAGE);
+	uint64_t b;
+
+	ASSERT_NE(NULL, p);
+	b = (uintptr_t)p;
+	vq_map(self->fd, p, 2 * VQ_PAGE, 0, 0, NULL);
+	ASSERT_EQ(-ENOENT, _vq_unmap(self->fd, b, VQ_PAGE));
+	ASSERT_EQ(-ENOENT, _vq_unmap(self->fd, b, 3 * VQ_PAGE));
+	ASSERT_EQ(-ENOENT, _vq_unmap(self->fd, b + VQ_PAGE, VQ_PAGE));
+	ASSERT_EQ(-ENOENT, _vq_unmap(self->fd, b + 2 * VQ_PAGE, 2 * VQ_PAGE));
+	ASSERT_EQ(-ENOENT, _vq_unmap(self->fd, 0, 0));
+	vq_unmap(self->fd, b, 2 * VQ_PAGE);
+	ASSERT_EQ(-ENOENT, _vq_unmap(self->fd, b, 2 * VQ_PAGE));
+}
+
+/* A buffer at a fixed IOVA far from its address is translated right. */
+TEST_F(vq, map_fixed_iova)
+{
+	const uint64_t iova = 0x100000000ULL;	/* 4 GiB: not our VA */
+	struct vqtest_queue_stats st;
+	uint8_t *buf = vq_alloc(2 * VQ_PAGE);
+	uint8_t expect[3000];
+	uint32_t head, len, chains;
+	struct vqd *q = &self->q;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_NE(iova, (uintptr_t)buf);
+	vq_set_features(self->fd, F_V1);
+	queue_setup(_metadata, q, self->fd, 0, 8, 64, VQTEST_BEH_ECHO);
+	vq_map(self->fd, buf, 2 * VQ_PAGE, VQTEST_MAP_FIXED_IOVA, iova, NULL);
+
+	/* read 3000 bytes at IOVA+100, write them at IOVA+4000 (page split) */
+	vq_fill(buf + 100, 3000, 42);
+	memcpy(expect, buf + 100, sizeof(expect));
+	memset(buf + 4000, PAD, 3100);
+	vqd_set_desc(&q->desc[0], iova + 100, 3000, VQD_F_NEXT, 1);
+	vqd_set_desc(&q->desc[1], iova + 4000, 3100, VQD_F_WRITE, 0);
+	vqd_offer(q, 0);
+	vqd_publish(q);
+	vq_process(self->fd, 0, 0, &chains, NULL);
+	ASSERT_EQ(1U, chains);
+	ASSERT_EQ(1, vqd_reap(q, &head, &len));
+	ASSERT_EQ(0U, head);
+	ASSERT_EQ(3000U, len);
+	ASSERT_EQ(0, memcmp(expect, buf + 4000, 3000));
+	ASSERT_EQ(PAD, buf[7000]);
+	ASSERT_EQ(PAD, buf[7099]);
+
+	/* the VA is not an IOVA: using it is a violation, not an access */
+	vqd_set_desc(&q->desc[2], (uintptr_t)buf, 16, 0, 0);
+	vqd_offer(q, 2);
+	vqd_publish(q);
+	ASSERT_EQ(-EIO, _vq_process(self->fd, 0, 0, &chains, NULL));
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(U32(VQTEST_V_ADDR_UNMAPPED), st.out_violation);
+	ASSERT_EQ(2U, st.out_violation_desc);
+	ASSERT_EQ(U64((uintptr_t)buf), st.out_violation_addr);
+}
+
+/* A buffer across two back-to-back regions (different memory) is fine. */
+TEST_F(vq, map_buffer_spans_regions)
+{
+	const uint64_t iova = 0x200000000ULL;
+	uint8_t *a = vq_alloc(VQ_PAGE), *b = vq_alloc(VQ_PAGE);
+	uint8_t in[64];
+	uint32_t head, len, chains;
+	struct vqd *q = &self->q;
+
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, b);
+	vq_set_features(self->fd, F_V1);
+	queue_setup(_metadata, q, self->fd, 0, 8, 64, VQTEST_BEH_ECHO);
+	vq_map(self->fd, a, VQ_PAGE, VQTEST_MAP_FIXED_IOVA, iova, NULL);
+	vq_map(self->fd, b, VQ_PAGE, VQTEST_MAP_FIXED_IOVA, iova + VQ_PAGE,
+	       NULL);
+	/* read 64 bytes across the seam, write them back across it too */
+	vq_fill(in, sizeof(in), 7);
+	memcpy(a + VQ_PAGE - 40, in, 40);
+	memcpy(b, in + 40, 24);
+	memset(a + VQ_PAGE - 200, PAD, 100);
+	memset(b + 100, PAD, 100);
+	vqd_set_desc(&q->desc[0], iova + VQ_PAGE - 40, 64, VQD_F_NEXT, 1);
+	vqd_set_desc(&q->desc[1], iova + VQ_PAGE - 10, 10,
+		     VQD_F_WRITE | VQD_F_NEXT, 2);
+	vqd_set_desc(&q->desc[2], iova + VQ_PAGE + 100, 54, VQD_F_WRITE, 0);
+	vqd_offer(q, 0);
+	vqd_publish(q);
+	vq_process(self->fd, 0, 0, &chains, NULL);
+	ASSERT_EQ(1U, chains);
+	ASSERT_EQ(1, vqd_reap(q, &head, &len));
+	ASSERT_EQ(64U, len);
+	/* desc 1 overwrote the tail of the source: compare with the copy */
+	ASSERT_EQ(0, memcmp(a + VQ_PAGE - 10, in, 10));
+	ASSERT_EQ(0, memcmp(b + 100, in + 10, 54));
+	ASSERT_EQ(PAD, b[154]);
+}
+
+TEST_F(vq, map_not_writable)
+{
+	uint8_t *ro = mmap(NULL, 2 * VQ_PAGE, PROT_READ,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *none = mmap(NULL, VQ_PAGE, PROT_NONE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *hole = vq_alloc(3 * VQ_PAGE);
+	long lck0;
+
+	ASSERT_NE(MAP_FAILED, ro);
+	ASSERT_NE(MAP_FAILED, none);
+	ASSERT_NE(NULL, hole);
+	ASSERT_EQ(0, munmap(hole + VQ_PAGE, VQ_PAGE));
+	lck0 = vq_status_kb("VmLck");
+	ASSERT_LE(0, lck0);
+
+	ASSERT_EQ(-EFAULT, _vq_map(self->fd, ro, 2 * VQ_PAGE, 0, 0, NULL));
+	ASSERT_EQ(-EFAULT, _vq_map(self->fd, none, VQ_PAGE, 0, 0, NULL));
+	/* the hole in the middle: the first page pins, then it fails */
+	ASSERT_EQ(-EFAULT, _vq_map(self->fd, hole, 3 * VQ_PAGE, 0, 0, NULL));
+	/* a failed map leaves no pins and no memlock charge behind */
+	ASSERT_EQ(lck0, vq_status_kb("VmLck"));
+	vq_map(self->fd, hole, VQ_PAGE, 0, 0, NULL);
+	ASSERT_EQ(lck0 + 4, vq_status_kb("VmLck"));
+}
+
+/* Root is charged too (it is only exempt from the limit). */
+TEST_F(vq, map_memlock_charged)
+{
+	uint8_t *p = vq_alloc(64 * VQ_PAGE);
+	long lck0 = vq_status_kb("VmLck");
+
+	ASSERT_NE(NULL, p);
+	ASSERT_LE(0, lck0);
+	vq_map(self->fd, p, 16 * VQ_PAGE, 0, 0, NULL);
+	ASSERT_EQ(lck0 + 64, vq_status_kb("VmLck"));
+	vq_map(self->fd, p + 16 * VQ_PAGE, 48 * VQ_PAGE, 0, 0, NULL);
+	ASSERT_EQ(lck0 + 256, vq_status_kb("VmLck"));
+	vq_unmap(self->fd, (uintptr_t)p, 16 * VQ_PAGE);
+	ASSERT_EQ(lck0 + 192, vq_status_kb("VmLck"));
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_EQ(lck0, vq_status_kb("VmLck"));
+}
+
+/*
+ * RLIMIT_MEMLOCK: a child opens the device, drops to nobody (so
+ * CAP_IPC_LOCK is gone), lowers the limit and maps around it.
+ */
+#define CHILD_CHECK(cond)						\
+	do {								\
+		if (!(cond)) {						\
+			fprintf(stderr, "child: %s:%d: %s failed\n",	\
+				__FILE__, __LINE__, #cond);		\
+			_exit(1);					\
+		}							\
+	} while (0)
+
+TEST_F(vq, map_memlock_rlimit)
+{
+	int status;
+	pid_t pid;
+
+	if (geteuid())
+		SKIP(return, "needs root to drop privileges");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct rlimit rl = { 64 * 1024, 64 * 1024 };
+		uint8_t *p = vq_alloc(64 * VQ_PAGE);
+		int fd = _vq_open();
+
+		CHILD_CHECK(p && fd >= 0);
+		CHILD_CHECK(!setresgid(65534, 65534, 65534));
+		CHILD_CHECK(!setresuid(65534, 65534, 65534));
+		CHILD_CHECK(!setrlimit(RLIMIT_MEMLOCK, &rl));
+		CHILD_CHECK(vq_status_kb("VmLck") == 0);
+
+		/* 32 KiB fits, 32 KiB more fits exactly, 1 page more not */
+		CHILD_CHECK(!_vq_map(fd, p, 8 * VQ_PAGE, 0, 0, NULL));
+		CHILD_CHECK(vq_status_kb("VmLck") == 32);
+		CHILD_CHECK(_vq_map(fd, p + 8 * VQ_PAGE, 17 * VQ_PAGE, 0, 0,
+				    NULL) == -ENOMEM);
+		CHILD_CHECK(vq_status_kb("VmLck") == 32);
+		CHILD_CHECK(!_vq_map(fd, p + 8 * VQ_PAGE, 8 * VQ_PAGE, 0, 0,
+				     NULL));
+		CHILD_CHECK(vq_status_kb("VmLck") == 64);
+		CHILD_CHECK(_vq_map(fd, p + 16 * VQ_PAGE, VQ_PAGE, 0, 0,
+				    NULL) == -ENOMEM);
+		/* nobody cannot open the 0600 node: the fd came from root */
+		CHILD_CHECK(_vq_open() == -EACCES);
+		/* unmap gives it back */
+		CHILD_CHECK(!_vq_unmap(fd, (uintptr_t)p, 8 * VQ_PAGE));
+		CHILD_CHECK(vq_status_kb("VmLck") == 32);
+		CHILD_CHECK(!_vq_map(fd, p + 16 * VQ_PAGE, 8 * VQ_PAGE, 0, 0,
+				     NULL));
+		CHILD_CHECK(vq_status_kb("VmLck") == 64);
+		/* close gives everything back */
+		close(fd);
+		CHILD_CHECK(vq_status_kb("VmLck") == 0);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+}
+
+/* ------------------------------------------------------------------ */
+/* Queue creation                                                      */
+/* ------------------------------------------------------------------ */
+
+TEST_F(vq, create_bad_num)
+{
+	static const uint32_t bad[] = { 0, 3, 6, 12, 1000, 32769, 65536,
+					0x80000000U, 0xffffffffU };
+	struct vqtest_queue_create c;
+	struct vqd *q = &self->q;
+	unsigned int i;
+
+	vq_set_features(self->fd, F_V1);
+	/* room for the largest queue */
+	ASSERT_EQ(0, _vqd_init(q, self->fd, 0, 32768, 0));
+	vqd_create_cmd(q, &c);
+	for (i = 0; i < VQ_ARRAY_SIZE(bad); i++) {
+		c.num = bad[i];
+		EXPECT_EQ(-EINVAL, _vq_queue_create(self->fd, &c))
+			TH_LOG("num %u", bad[i]);
+	}
+	/* above the device maximum, even when a power of two */
+	c.num = self->info.out_max_queue_size * 2;
+	ASSERT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	/* 1 and the maximum are fine */
+	c.num = 1;
+	vq_queue_create(self->fd, &c);
+	c.num = self->info.out_max_queue_size;
+	c.index = 1;
+	vq_queue_create(self->fd, &c);
+}
+
+TEST_F(vq, create_misaligned)
+{
+	struct vqtest_queue_create c;
+	struct vqd *q = &self->q;
+	uint32_t i;
+
+	vq_set_features(self->fd, F_V1);
+	ASSERT_EQ(0, _vqd_init(q, self->fd, 0, 8, 64));
+	/* move the rings by less than their alignment */
+	for (i = 1; i < 16; i++) {
+		vqd_create_cmd(q, &c);
+		c.desc_iova += i;
+		EXPECT_EQ(-EINVAL, _vq_queue_create(self->fd, &c))
+			TH_LOG("desc + %u", i);
+	}
+	vqd_create_cmd(q, &c);
+	c.driver_iova += 1;
+	ASSERT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	for (i = 1; i < 4; i++) {
+		vqd_create_cmd(q, &c);
+		c.device_iova += i;
+		EXPECT_EQ(-EINVAL, _vq_queue_create(self->fd, &c))
+			TH_LOG("used + %u", i);
+	}
+	/* the minimum alignments are enough */
+	vqd_create_cmd(q, &c);
+	c.desc_iova += 16;
+	c.driver_iova += 2;
+	c.device_iova += 4;
+	vq_queue_create(self->fd, &c);
+}
+
+TEST_F(vq, create_ring_outside_memory)
+{
+	struct vqtest_queue_create c;
+	struct vqd *q = &self->q;
+	uint8_t *gap;
+
+	vq_set_features(self->fd, F_V1);
+	ASSERT_EQ(0, _vqd_init(q, self->fd, 0, 8, 0));
+	gap = vq_alloc(VQ_PAGE);	/* allocated, not registered */
+	ASSERT_NE(NULL, gap);
+
+	vqd_create_cmd(q, &c);
+	c.desc_iova = (uintptr_t)gap;
+	ASSERT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	vqd_create_cmd(q, &c);
+	c.driver_iova = (uintptr_t)gap;
+	ASSERT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	vqd_create_cmd(q, &c);
+	c.device_iova = (uintptr_t)gap;
+	ASSERT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	/* starting inside, ending past the region's end */
+	vqd_create_cmd(q, &c);
+	c.device_iova = q->iova + q->mem_len - 64;	/* needs 6 + 64 */
+	ASSERT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	vqd_create_cmd(q, &c);
+	c.desc_iova = q->iova + q->mem_len - 64;	/* needs 128 */
+	ASSERT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	/* a larger size pushes the descriptor table out of the page */
+	vqd_create_cmd(q, &c);
+	c.num = 512;
+	ASSERT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	/* address + length wrapping around 2^64 */
+	vqd_create_cmd(q, &c);
+	c.desc_iova = 0xfffffffffffffff0ULL;
+	ASSERT_EQ(-EOVERFLOW, _vq_queue_create(self->fd, &c));
+	/* exactly at the end is fine */
+	vqd_create_cmd(q, &c);
+	c.device_iova = q->iova + q->mem_len - (6 + 8 * 8);
+	c.device_iova &= ~3ULL;
+	vq_queue_create(self->fd, &c);
+}
+
+TEST_F(vq, create_bad_eventfd)
+{
+	struct vqtest_queue_create c;
+	struct vqd *q = &self->q;
+	int pipefd[2], efd = vq_eventfd();
+
+	ASSERT_LE(0, efd);
+	ASSERT_EQ(0, pipe(pipefd));
+	vq_set_features(self->fd, F_V1);
+	ASSERT_EQ(0, _vqd_init(q, self->fd, 0, 8, 64));
+
+	vqd_create_cmd(q, &c);
+	c.kick_fd = 1000;	/* not open */
+	ASSERT_EQ(-EBADF, _vq_queue_create(self->fd, &c));
+	vqd_create_cmd(q, &c);
+	c.call_fd = 1000;
+	ASSERT_EQ(-EBADF, _vq_queue_create(self->fd, &c));
+	vqd_create_cmd(q, &c);
+	c.kick_fd = -2;
+	ASSERT_EQ(-EBADF, _vq_queue_create(self->fd, &c));
+	vqd_create_cmd(q, &c);
+	c.call_fd = -100;
+	ASSERT_EQ(-EBADF, _vq_queue_create(self->fd, &c));
+	/* open, but not an eventfd */
+	vqd_create_cmd(q, &c);
+	c.kick_fd = pipefd[0];
+	ASSERT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	vqd_create_cmd(q, &c);
+	c.call_fd = pipefd[1];
+	ASSERT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	vqd_create_cmd(q, &c);
+	c.kick_fd = self->fd;	/* the device itself */
+	ASSERT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	/* nothing was left half-created */
+	ASSERT_EQ(-ENOENT, _vq_queue_destroy(self->fd, 0));
+	vqd_create_cmd(q, &c);
+	c.kick_fd = efd;
+	c.call_fd = efd;
+	vq_queue_create(self->fd, &c);
+}
+
+TEST_F(vq, create_duplicate_index)
+{
+	struct vqtest_queue_create c;
+	struct vqd *q = &self->q;
+	uint32_t max = self->info.out_max_queues;
+
+	vq_set_features(self->fd, F_V1);
+	ASSERT_EQ(0, _vqd_init(q, self->fd, 0, 8, 64));
+	vqd_create_cmd(q, &c);
+	vq_queue_create(self->fd, &c);
+	ASSERT_EQ(-EEXIST, _vq_queue_create(self->fd, &c));
+	/* the same rings under another index are the driver's business */
+	c.index = max - 1;
+	vq_queue_create(self->fd, &c);
+	ASSERT_EQ(-EEXIST, _vq_queue_create(self->fd, &c));
+	c.index = max;
+	ASSERT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	c.index = 0xffffffffU;
+	ASSERT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	/* index 0 still works after the refusals */
+	assert_queue_works(_metadata, q);
+}
+
+TEST_F(vq, destroy_unknown)
+{
+	struct vqtest_queue_stats st;
+
+	vq_set_features(self->fd, F_V1);
+	ASSERT_EQ(-ENOENT, _vq_queue_destroy(self->fd, 0));
+	ASSERT_EQ(-ENOENT, _vq_queue_destroy(self->fd, 5));
+	ASSERT_EQ(-ENOENT, _vq_queue_destroy(self->fd, 0xffffffffU));
+	queue_setup(_metadata, &self->q, self->fd, 5, 8, 64, VQTEST_BEH_ECHO);
+	ASSERT_EQ(-ENOENT, _vq_queue_destroy(self->fd, 4));
+	vq_queue_destroy(self->fd, 5);
+	ASSERT_EQ(-ENOENT, _vq_queue_destroy(self->fd, 5));
+	/* the other queue ioctls on a queue that is not there */
+	ASSERT_EQ(-ENOENT, _vq_stats(self->fd, 5, &st));
+	ASSERT_EQ(-ENOENT, _vq_queue_reset(self->fd, 5, NULL));
+	ASSERT_EQ(-ENOENT, _vq_process(self->fd, 5, 0, NULL, NULL));
+	ASSERT_EQ(-ENOENT, _vq_set_indices(self->fd, 5, 0, 0));
+}
+
+TEST_F(vq, create_bad_options)
+{
+	struct vqtest_queue_create c;
+	struct vqd *q = &self->q;
+
+	vq_set_features(self->fd, F_V1);
+	ASSERT_EQ(0, _vqd_init(q, self->fd, 0, 8, 64));
+
+	/* behaviours this build does not implement */
+	vqd_create_cmd(q, &c);
+	c.behaviour = VQTEST_BEH_BLK + 1;
+	EXPECT_EQ(-EOPNOTSUPP, _vq_queue_create(self->fd, &c));
+	c.behaviour = 0xffffffffU;
+	EXPECT_EQ(-EOPNOTSUPP, _vq_queue_create(self->fd, &c));
+	c.behaviour = 0;
+	{
+		int ret = _vq_queue_create(self->fd, &c);
+
+		EXPECT_TRUE(ret == -EOPNOTSUPP || ret == -EINVAL)
+			TH_LOG("behaviour 0: %d", ret);
+	}
+	vqd_create_cmd(q, &c);
+	c.level = VQTEST_LEVEL_WARN + 1;
+	EXPECT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	/* checksum is a sink option */
+	vqd_create_cmd(q, &c);
+	c.flags = VQTEST_QUEUE_F_CHECKSUM;
+	EXPECT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	/* blk_capacity is a blk option, a multiple of 512 up to the max */
+	vqd_create_cmd(q, &c);
+	c.blk_capacity = 512;
+	EXPECT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	c.behaviour = VQTEST_BEH_BLK;
+	c.blk_capacity = 0;
+	EXPECT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	c.blk_capacity = 1000;
+	EXPECT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	c.blk_capacity = self->info.out_max_blk_capacity + 512;
+	EXPECT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	/* ooo_window: only with the flag, 2 to VQTEST_MAX_OOO_WINDOW */
+	vqd_create_cmd(q, &c);
+	c.ooo_window = 4;
+	EXPECT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	c.flags = VQTEST_QUEUE_F_OUT_OF_ORDER;
+	c.ooo_window = 1;
+	EXPECT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	c.ooo_window = 0;
+	EXPECT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	c.ooo_window = VQTEST_MAX_OOO_WINDOW + 1;
+	EXPECT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	/* cpu: VQTEST_CPU_ANY or an online CPU */
+	vqd_create_cmd(q, &c);
+	c.cpu = -2;
+	EXPECT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	c.cpu = 1 << 20;
+	EXPECT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	/* busy_poll_us: at most 1000 */
+	vqd_create_cmd(q, &c);
+	c.busy_poll_us = 1001;
+	EXPECT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	ASSERT_EQ(-ENOENT, _vq_queue_destroy(self->fd, 0));
+
+	/* and the edges that are fine, one queue each */
+	vqd_create_cmd(q, &c);
+	c.busy_poll_us = 1000;
+	c.cpu = 0;
+	c.flags = VQTEST_QUEUE_F_OUT_OF_ORDER;
+	c.ooo_window = VQTEST_MAX_OOO_WINDOW;
+	vq_queue_create(self->fd, &c);
+	vqd_create_cmd(q, &c);
+	c.index = 1;
+	c.behaviour = VQTEST_BEH_BLK;
+	c.blk_capacity = self->info.out_max_blk_capacity;
+	vq_queue_create(self->fd, &c);
+	vqd_create_cmd(q, &c);
+	c.index = 2;
+	c.behaviour = VQTEST_BEH_SINK;
+	c.flags = VQTEST_QUEUE_F_CHECKSUM;
+	vq_queue_create(self->fd, &c);
+}
+
+/* ------------------------------------------------------------------ */
+/* Behaviours                                                          */
+/* ------------------------------------------------------------------ */
+
+/* Echo over hand-picked shapes, one batch, counters checked. */
+TEST_F(vq, echo_shapes)
+{
+	struct echo_chain ec[] = {
+		{ .nr = 1, .nw = 1, .lens = { 100, 100 } },
+		{ .nr = 3, .nw = 1, .lens = { 10, 20, 30, 60 } },
+		/* more room than data: the tail stays untouched */
+		{ .nr = 1, .nw = 3, .lens = { 50, 10, 10, 100 } },
+		/* less room than data: truncated */
+		{ .nr = 2, .nw = 1, .lens = { 100, 100, 50 } },
+		/* nothing to read, nothing to write */
+		{ .nr = 0, .nw = 2, .lens = { 64, 64 } },
+		{ .nr = 2, .nw = 0, .lens = { 64, 64 } },
+		{ .nr = 1, .nw = 1, .lens = { 1, 1 } },
+		{ .nr = 1, .nw = 1, .lens = { 256, 256 } },
+	};
+	uint64_t rd = 0, wr = 0, nd = 0;
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+	uint32_t i, k, chains, pending;
+
+	vq_set_features(self->fd, F_V1);
+	queue_setup(_metadata, q, self->fd, 0, 32, 256, VQTEST_BEH_ECHO);
+	for (i = 0; i < VQ_ARRAY_SIZE(ec); i++) {
+		ec[i].seed = i + 1;
+		ASSERT_LE(0, echo_offer(q, &ec[i]));
+		for (k = 0; k < ec[i].nr; k++)
+			rd += ec[i].lens[k];
+		wr += echo_expect(&ec[i]);
+		nd += ec[i].nr + ec[i].nw;
+	}
+	vqd_publish(q);
+	vq_process(self->fd, 0, 0, &chains, &pending);
+	ASSERT_EQ(U32(VQ_ARRAY_SIZE(ec)), chains);
+	ASSERT_EQ(0U, pending);
+	for (i = 0; i < VQ_ARRAY_SIZE(ec); i++)
+		echo_reap_check(_metadata, q, &ec[i]);
+
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(U32(VQTEST_QS_ACTIVE), st.out_state);
+	ASSERT_EQ(32U, st.out_num);
+	ASSERT_EQ(U32(VQTEST_BEH_ECHO), st.out_behaviour);
+	ASSERT_EQ(U32(VQ_ARRAY_SIZE(ec)), st.out_last_avail_idx);
+	ASSERT_EQ(U32(VQ_ARRAY_SIZE(ec)), st.out_used_idx);
+	ASSERT_EQ(U32(VQTEST_V_NONE), st.out_violation);
+	ASSERT_EQ(VQTEST_NO_DESC, st.out_violation_desc);
+	ASSERT_EQ(U64(VQ_ARRAY_SIZE(ec)), VQ_CNT(&st, chains));
+	ASSERT_EQ(U64(VQ_ARRAY_SIZE(ec)), VQ_CNT(&st, used));
+	ASSERT_EQ(nd, VQ_CNT(&st, descs));
+	ASSERT_EQ(rd, VQ_CNT(&st, bytes_read));
+	ASSERT_EQ(wr, VQ_CNT(&st, bytes_written));
+	ASSERT_EQ(0ULL, VQ_CNT(&st, indirect));
+	/* one batch, one publish: one call (counted without a call fd) */
+	ASSERT_EQ(1ULL, VQ_CNT(&st, calls));
+	ASSERT_EQ(1ULL, VQ_CNT(&st, worker_runs));
+	ASSERT_EQ(0ULL, VQ_CNT(&st, kicks));
+	ASSERT_EQ(0ULL, VQ_CNT(&st, violations));
+	ASSERT_EQ(0ULL, VQ_CNT(&st, dropped));
+	/* the sink checksum starts at its initial value and stays there */
+	ASSERT_EQ(VQTEST_CSUM_INIT, VQ_CNT(&st, checksum));
+}
+
+/* QUEUE_PROCESS max_chains and out_pending */
+TEST_F(vq, process_max_chains)
+{
+	struct echo_chain ec[6];
+	struct vqd *q = &self->q;
+	uint32_t i, chains, pending;
+
+	vq_set_features(self->fd, F_V1);
+	queue_setup(_metadata, q, self->fd, 0, 16, 64, VQTEST_BEH_ECHO);
+	for (i = 0; i < 6; i++) {
+		ec[i] = (struct echo_chain){ .nr = 1, .nw = 1,
+					     .lens = { 20, 20 }, .seed = i };
+		ASSERT_LE(0, echo_offer(q, &ec[i]));
+	}
+	vqd_publish(q);
+	vq_process(self->fd, 0, 2, &chains, &pending);
+	ASSERT_EQ(2U, chains);
+	ASSERT_EQ(4U, pending);
+	ASSERT_EQ(2, vqd_used_idx(q));
+	vq_process(self->fd, 0, 3, &chains, &pending);
+	ASSERT_EQ(3U, chains);
+	ASSERT_EQ(1U, pending);
+	vq_process(self->fd, 0, 0, &chains, &pending);
+	ASSERT_EQ(1U, chains);
+	ASSERT_EQ(0U, pending);
+	vq_process(self->fd, 0, 0, &chains, &pending);
+	ASSERT_EQ(0U, chains);
+	for (i = 0; i < 6; i++)
+		echo_reap_check(_metadata, q, &ec[i]);
+}
+
+/* Sink with VQTEST_QUEUE_F_CHECKSUM: FNV-1a 64 over every readable byte. */
+TEST_F(vq, sink_checksum)
+{
+	uint64_t sum = VQTEST_CSUM_INIT, rd = 0, rng = 0x5151;
+	struct vqtest_queue_create c;
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q, *q2 = &self->q2;
+	uint32_t round, i, k;
+
+	vq_set_features(self->fd, F_V1);
+	ASSERT_EQ(0, _vqd_init(q, self->fd, 0, 64, 512));
+	vqd_create_cmd(q, &c);
+	c.behaviour = VQTEST_BEH_SINK;
+	c.flags = VQTEST_QUEUE_F_CHECKSUM;
+	vq_queue_create(self->fd, &c);
+	/* a sink without the flag does not compute it */
+	queue_setup(_metadata, q2, self->fd, 1, 64, 512, VQTEST_BEH_SINK);
+
+	for (round = 0; round < 10; round++) {
+		struct echo_chain ec[16];
+		uint32_t chains;
+
+		for (i = 0; i < 16; i++) {
+			ec[i].nr = 1 + vq_rand(&rng) % 4;
+			ec[i].nw = vq_rand(&rng) % 2;
+			for (k = 0; k < ec[i].nr + ec[i].nw; k++)
+				ec[i].lens[k] = 1 + vq_rand(&rng) % 512;
+			ec[i].seed = round * 100 + i;
+			ASSERT_LE(0, echo_offer(q, &ec[i]));
+			for (k = 0; k < ec[i].nr; k++) {
+				sum = vq_fnv1a(sum, vqd_buf(q, ec[i].ids[k]),
+					       ec[i].lens[k]);
+				rd += ec[i].lens[k];
+			}
+		}
+		vqd_publish(q);
+		vq_process(self->fd, 0, 0, &chains, NULL);
+		ASSERT_EQ(16U, chains);
+		for (i = 0; i < 16; i++) {
+			uint32_t head, len;
+
+			ASSERT_EQ(1, vqd_reap(q, &head, &len));
+			ASSERT_EQ(U32(ec[i].head), head);
+			ASSERT_EQ(0U, len);
+			/* nothing written: writable buffers keep PAD */
+			for (k = ec[i].nr; k < ec[i].nr + ec[i].nw; k++)
+				ASSERT_EQ(PAD, vqd_buf(q, ec[i].ids[k])
+						[ec[i].lens[k] - 1]);
+		}
+		/* same bytes through the plain sink */
+		for (i = 0; i < 4; i++) {
+			struct echo_chain e = { .nr = 1, .lens = { 100 } };
+
+			ASSERT_LE(0, echo_offer(q2, &e));
+		}
+		vqd_publish(q2);
+		vq_process(self->fd, 1, 0, &chains, NULL);
+		ASSERT_EQ(4U, chains);
+		while (vqd_reap(q2, &k, &i))
+			;
+	}
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(sum, VQ_CNT(&st, checksum));
+	ASSERT_EQ(rd, VQ_CNT(&st, bytes_read));
+	ASSERT_EQ(0ULL, VQ_CNT(&st, bytes_written));
+	ASSERT_EQ(160ULL, VQ_CNT(&st, chains));
+	vq_stats(self->fd, 1, &st);
+	ASSERT_EQ(VQTEST_CSUM_INIT, VQ_CNT(&st, checksum));
+	ASSERT_EQ(4000ULL, VQ_CNT(&st, bytes_read));
+}
+
+/* Source: writable byte at stream offset p is p % 251, across chains. */
+TEST_F(vq, source_pattern)
+{
+	uint64_t pos = 0, wr = 0, rng = 0x50c;
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+	uint32_t round, i, k, b, chains, dropped;
+
+	vq_set_features(self->fd, F_V1 | F_RING_RESET);
+	queue_setup(_metadata, q, self->fd, 0, 64, 1024, VQTEST_BEH_SOURCE);
+	for (round = 0; round < 8; round++) {
+		struct echo_chain ec[16];
+
+		for (i = 0; i < 16; i++) {
+			/* readable descriptors are allowed and ignored */
+			ec[i].nr = vq_rand(&rng) % 2;
+			ec[i].nw = 1 + vq_rand(&rng) % 3;
+			for (k = 0; k < ec[i].nr + ec[i].nw; k++)
+				ec[i].lens[k] = 1 + vq_rand(&rng) % 1024;
+			ec[i].seed = round * 16 + i + 1;
+			ASSERT_LE(0, echo_offer(q, &ec[i]));
+		}
+		vqd_publish(q);
+		vq_process(self->fd, 0, 0, &chains, NULL);
+		ASSERT_EQ(16U, chains);
+		for (i = 0; i < 16; i++) {
+			uint32_t head, len, want = 0;
+
+			ASSERT_EQ(1, vqd_reap(q, &head, &len));
+			ASSERT_EQ(U32(ec[i].head), head);
+			for (k = ec[i].nr; k < ec[i].nr + ec[i].nw; k++) {
+				uint8_t *p = vqd_buf(q, ec[i].ids[k]);
+
+				for (b = 0; b < ec[i].lens[k]; b++, pos++)
+					ASSERT_EQ(pos % VQTEST_SOURCE_PERIOD,
+						  p[b])
+						TH_LOG("stream offset %llu",
+						       (unsigned long long)pos);
+				want += ec[i].lens[k];
+			}
+			ASSERT_EQ(want, len);
+			wr += len;
+			/* readable buffers are not written */
+			if (ec[i].nr) {
+				uint8_t tmp[1024];
+
+				vq_fill(tmp, ec[i].lens[0], ec[i].seed * 131);
+				ASSERT_EQ(0, memcmp(tmp, vqd_buf(q, ec[i].ids[0]),
+						    ec[i].lens[0]));
+			}
+		}
+	}
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(wr, VQ_CNT(&st, bytes_written));
+	ASSERT_EQ(pos, wr);
+
+	/* a reset starts the stream again at offset 0 */
+	vq_queue_reset(self->fd, 0, &dropped);
+	ASSERT_EQ(0U, dropped);
+	vqd_reset_driver(q);
+	{
+		struct echo_chain e = { .nw = 1, .lens = { 300 } };
+		uint32_t head, len;
+
+		ASSERT_LE(0, echo_offer(q, &e));
+		vqd_publish(q);
+		vq_process(self->fd, 0, 0, &chains, NULL);
+		ASSERT_EQ(1, vqd_reap(q, &head, &len));
+		ASSERT_EQ(300U, len);
+		for (b = 0; b < 300; b++)
+			ASSERT_EQ(b % 251, vqd_buf(q, e.ids[0])[b]);
+	}
+}
+
+/* Null: chains complete, buffers are never touched. */
+TEST_F(vq, null_untouched)
+{
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+	uint32_t i, k, chains;
+	struct echo_chain ec[8];
+
+	vq_set_features(self->fd, F_V1);
+	queue_setup(_metadata, q, self->fd, 0, 32, 128, VQTEST_BEH_NULL);
+	for (i = 0; i < 8; i++) {
+		ec[i] = (struct echo_chain){ .nr = 2, .nw = 2,
+			.lens = { 128, 5, 128, 17 }, .seed = i + 1 };
+		ASSERT_LE(0, echo_offer(q, &ec[i]));
+	}
+	vqd_publish(q);
+	vq_process(self->fd, 0, 0, &chains, NULL);
+	ASSERT_EQ(8U, chains);
+	for (i = 0; i < 8; i++) {
+		uint32_t head, len;
+
+		ASSERT_EQ(1, vqd_reap(q, &head, &len));
+		ASSERT_EQ(U32(ec[i].head), head);
+		ASSERT_EQ(0U, len);
+		/* PAD everywhere in the writable buffers: echo_bad_byte(0) */
+		ASSERT_EQ(0U, echo_bad_byte(q, &ec[i], 0));
+		for (k = 0; k < 2; k++) {
+			uint8_t tmp[128];
+
+			vq_fill(tmp, ec[i].lens[k], ec[i].seed * 131 + k);
+			ASSERT_EQ(0, memcmp(tmp, vqd_buf(q, ec[i].ids[k]),
+					    ec[i].lens[k]));
+		}
+	}
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(8ULL, VQ_CNT(&st, chains));
+	ASSERT_EQ(32ULL, VQ_CNT(&st, descs));
+	ASSERT_EQ(0ULL, VQ_CNT(&st, bytes_written));
+}
+
+/* ---- blk ---- */
+
+#define BLK_CAP		(64 * 1024)	/* 128 sectors */
+
+struct blk_req {
+	uint32_t type;
+	uint64_t sector;
+	uint32_t hdr_len;	/* 16 normally */
+	uint32_t ndata;
+	uint32_t dlen[4];
+	bool data_writable;
+	uint32_t status_len;	/* 0: no status descriptor */
+	uint64_t seed;		/* data for OUT */
+	/* results */
+	struct echo_chain ec;
+	uint32_t used_len;
+	uint8_t status;
+};
+
+static uint8_t *blk_data(struct vqd *q, struct blk_req *r, uint32_t i)
+{
+	return vqd_buf(q, r->ec.ids[1 + i]);
+}
+
+/* Build, process and reap one blk request. */
+static void blk_do(struct __test_metadata *_metadata, struct vqd *q,
+		   struct blk_req *r)
+{
+	struct echo_chain *ec = &r->ec;
+	struct vqd_blk_outhdr hdr = { .type = r->type, .sector = r->sector };
+	uint32_t i, n = 0, head, chains;
+
+	memset(ec, 0, sizeof(*ec));
+	ec->lens[n++] = r->hdr_len ? r->hdr_len : sizeof(hdr);
+	for (i = 0; i < r->ndata; i++)
+		ec->lens[n++] = r->dlen[i];
+	if (r->status_len)
+		ec->lens[n++] = r->status_len;
+	ec->nr = 1 + (r->data_writable ? 0 : r->ndata);
+	ec->nw = n - ec->nr;
+	ec->head = vqd_chain(q, ec->nr, ec->nw, ec->lens, ec->ids);
+	ASSERT_LE(0, ec->head);
+	memcpy(vqd_buf(q, ec->ids[0]), &hdr,
+	       ec->lens[0] < sizeof(hdr) ? ec->lens[0] : sizeof(hdr));
+	for (i = 0; i < r->ndata; i++) {
+		if (r->data_writable)
+			memset(blk_data(q, r, i), PAD, r->dlen[i]);
+		else
+			vq_fill(blk_data(q, r, i), r->dlen[i], r->seed + i);
+	}
+	if (r->status_len)
+		memset(vqd_buf(q, ec->ids[n - 1]), PAD, r->status_len);
+	vqd_offer(q, ec->head);
+	vqd_publish(q);
+	vq_process(q->fd, q->index, 0, &chains, NULL);
+	ASSERT_EQ(1U, chains);
+	ASSERT_EQ(1, vqd_reap(q, &head, &r->used_len));
+	ASSERT_EQ(U32(ec->head), head);
+	r->status = r->status_len ?
+		vqd_buf(q, ec->ids[n - 1])[r->status_len - 1] : PAD;
+}
+
+static void blk_setup(struct __test_metadata *_metadata, struct vqd *q,
+		      int fd, uint32_t index)
+{
+	struct vqtest_queue_create c;
+
+	ASSERT_EQ(0, _vqd_init(q, fd, index, 16, 4096));
+	vqd_create_cmd(q, &c);
+	c.behaviour = VQTEST_BEH_BLK;
+	c.blk_capacity = BLK_CAP;
+	vq_queue_create(fd, &c);
+}
+
+TEST_F(vq, blk_write_read_back)
+{
+	struct vqd *q = &self->q;
+	uint8_t expect[1536], zero[512] = {};
+	struct blk_req w = { .type = VQD_BLK_T_OUT, .sector = 3, .ndata = 2,
+			     .dlen = { 1024, 512 }, .status_len = 1,
+			     .seed = 77 };
+	struct blk_req r = { .type = VQD_BLK_T_IN, .sector = 3, .ndata = 1,
+			     .dlen = { 1536 }, .data_writable = true,
+			     .status_len = 1 };
+
+	vq_set_features(self->fd, F_V1);
+	blk_setup(_metadata, q, self->fd, 0);
+
+	blk_do(_metadata, q, &w);
+	ASSERT_EQ(VQD_BLK_S_OK, w.status);
+	ASSERT_EQ(1U, w.used_len);
+	vq_fill(expect, 1024, 77);
+	vq_fill(expect + 1024, 512, 78);
+
+	blk_do(_metadata, q, &r);
+	ASSERT_EQ(VQD_BLK_S_OK, r.status);
+	ASSERT_EQ(1537U, r.used_len);
+	ASSERT_EQ(0, memcmp(expect, blk_data(q, &r, 0), 1536));
+
+	/* sectors 2 and 3: never written, then the first one written */
+	r.sector = 2;
+	r.dlen[0] = 1024;
+	blk_do(_metadata, q, &r);
+	ASSERT_EQ(VQD_BLK_S_OK, r.status);
+	ASSERT_EQ(1025U, r.used_len);
+	ASSERT_EQ(0, memcmp(zero, blk_data(q, &r, 0), 512));
+	ASSERT_EQ(0, memcmp(expect, blk_data(q, &r, 0) + 512, 512));
+
+	/* the status byte may end a larger writable buffer */
+	r.sector = 5;
+	r.dlen[0] = 513;
+	r.status_len = 0;
+	blk_do(_metadata, q, &r);
+	ASSERT_EQ(514U - 1, r.used_len);
+	ASSERT_EQ(VQD_BLK_S_OK, blk_data(q, &r, 0)[512]);
+	ASSERT_EQ(0, memcmp(expect + 1024, blk_data(q, &r, 0), 512));
+
+	/* the last sector of the disk */
+	w.sector = BLK_CAP / 512 - 1;
+	w.ndata = 1;
+	w.dlen[0] = 512;
+	w.seed = 99;
+	blk_do(_metadata, q, &w);
+	ASSERT_EQ(VQD_BLK_S_OK, w.status);
+	r.sector = BLK_CAP / 512 - 1;
+	r.dlen[0] = 512;
+	r.status_len = 1;
+	blk_do(_metadata, q, &r);
+	ASSERT_EQ(VQD_BLK_S_OK, r.status);
+	ASSERT_EQ(513U, r.used_len);
+	vq_fill(expect, 512, 99);
+	ASSERT_EQ(0, memcmp(expect, blk_data(q, &r, 0), 512));
+}
+
+TEST_F(vq, blk_get_id)
+{
+	struct vqd *q = &self->q;
+	char id[20] = {};
+	struct blk_req r = { .type = VQD_BLK_T_GET_ID, .ndata = 1,
+			     .dlen = { 20 }, .data_writable = true,
+			     .status_len = 1 };
+
+	vq_set_features(self->fd, F_V1);
+	blk_setup(_metadata, q, self->fd, 3);
+	blk_do(_metadata, q, &r);
+	ASSERT_EQ(VQD_BLK_S_OK, r.status);
+	ASSERT_EQ(21U, r.used_len);
+	snprintf(id, sizeof(id), "vqtest%u-%u", self->info.out_device_id, 3);
+	ASSERT_EQ(0, memcmp(id, blk_data(q, &r, 0), 20))
+		TH_LOG("id '%.20s', expected '%s'", blk_data(q, &r, 0), id);
+	/* a buffer too small for the 20-byte id */
+	r.dlen[0] = 19;
+	blk_do(_metadata, q, &r);
+	ASSERT_EQ(VQD_BLK_S_IOERR, r.status);
+	ASSERT_EQ(1U, r.used_len);
+}
+
+TEST_F(vq, blk_flush)
+{
+	struct vqd *q = &self->q;
+	struct blk_req r = { .type = VQD_BLK_T_FLUSH, .status_len = 1 };
+
+	vq_set_features(self->fd, F_V1);
+	blk_setup(_metadata, q, self->fd, 0);
+	blk_do(_metadata, q, &r);
+	ASSERT_EQ(VQD_BLK_S_OK, r.status);
+	ASSERT_EQ(1U, r.used_len);
+}
+
+TEST_F(vq, blk_bad_sector)
+{
+	static const uint64_t bad_in[] = { BLK_CAP / 512, BLK_CAP / 512 + 1,
+					   1ULL << 55, 1ULL << 63, ~0ULL };
+	struct vqd *q = &self->q;
+	struct blk_req r = { .type = VQD_BLK_T_IN, .ndata = 1,
+			     .dlen = { 512 }, .data_writable = true,
+			     .status_len = 1 };
+	struct blk_req w = { .type = VQD_BLK_T_OUT, .ndata = 1,
+			     .dlen = { 1024 }, .status_len = 1, .seed = 5 };
+	uint8_t zero[512] = {};
+	unsigned int i;
+
+	vq_set_features(self->fd, F_V1);
+	blk_setup(_metadata, q, self->fd, 0);
+	for (i = 0; i < VQ_ARRAY_SIZE(bad_in); i++) {
+		r.sector = bad_in[i];
+		blk_do(_metadata, q, &r);
+		EXPECT_EQ(VQD_BLK_S_IOERR, r.status)
+			TH_LOG("IN at sector %#llx", (unsigned long long)r.sector);
+		EXPECT_EQ(1U, r.used_len);
+		w.sector = bad_in[i];
+		blk_do(_metadata, q, &w);
+		EXPECT_EQ(VQD_BLK_S_IOERR, w.status)
+			TH_LOG("OUT at sector %#llx", (unsigned long long)w.sector);
+	}
+	/* a write crossing the end is refused whole: nothing written */
+	w.sector = BLK_CAP / 512 - 1;
+	blk_do(_metadata, q, &w);
+	ASSERT_EQ(VQD_BLK_S_IOERR, w.status);
+	r.sector = BLK_CAP / 512 - 1;
+	blk_do(_metadata, q, &r);
+	ASSERT_EQ(VQD_BLK_S_OK, r.status);
+	ASSERT_EQ(0, memcmp(zero, blk_data(q, &r, 0), 512));
+	/* a read crossing the end too */
+	r.sector = BLK_CAP / 512 - 1;
+	r.dlen[0] = 1024;
+	blk_do(_metadata, q, &r);
+	ASSERT_EQ(VQD_BLK_S_IOERR, r.status);
+	ASSERT_EQ(1U, r.used_len);
+}
+
+TEST_F(vq, blk_unsupported)
+{
+	static const uint32_t types[] = { 2, 3, 11, 13, 99, 0xffffffffU };
+	struct vqd *q = &self->q;
+	struct blk_req r = { .status_len = 1 };
+	unsigned int i;
+
+	vq_set_features(self->fd, F_V1);
+	blk_setup(_metadata, q, self->fd, 0);
+	for (i = 0; i < VQ_ARRAY_SIZE(types); i++) {
+		r.type = types[i];
+		blk_do(_metadata, q, &r);
+		EXPECT_EQ(VQD_BLK_S_UNSUPP, r.status) TH_LOG("type %u", types[i]);
+		EXPECT_EQ(1U, r.used_len);
+	}
+}
+
+TEST_F(vq, blk_short_buffer)
+{
+	struct vqd *q = &self->q;
+	struct blk_req r = { .type = VQD_BLK_T_IN, .ndata = 1,
+			     .dlen = { 100 }, .data_writable = true,
+			     .status_len = 1 };
+	struct blk_req w = { .type = VQD_BLK_T_OUT, .ndata = 1,
+			     .dlen = { 100 }, .status_len = 1, .seed = 1 };
+	struct blk_req h = { .type = VQD_BLK_T_FLUSH, .hdr_len = 8,
+			     .status_len = 1 };
+
+	vq_set_features(self->fd, F_V1);
+	blk_setup(_metadata, q, self->fd, 0);
+	/* data that is not whole sectors */
+	blk_do(_metadata, q, &r);
+	ASSERT_EQ(VQD_BLK_S_IOERR, r.status);
+	ASSERT_EQ(1U, r.used_len);
+	blk_do(_metadata, q, &w);
+	ASSERT_EQ(VQD_BLK_S_IOERR, w.status);
+	ASSERT_EQ(1U, w.used_len);
+	/* a header shorter than struct virtio_blk_outhdr */
+	blk_do(_metadata, q, &h);
+	ASSERT_EQ(VQD_BLK_S_IOERR, h.status);
+	ASSERT_EQ(1U, h.used_len);
+	/* and the queue goes on */
+	r.dlen[0] = 512;
+	blk_do(_metadata, q, &r);
+	ASSERT_EQ(VQD_BLK_S_OK, r.status);
+}
+
+/* ------------------------------------------------------------------ */
+/* Notification suppression                                            */
+/* ------------------------------------------------------------------ */
+
+static void offer_echo_n(struct __test_metadata *_metadata, struct vqd *q,
+			 uint32_t n)
+{
+	uint32_t i, chains, head, len;
+
+	for (i = 0; i < n; i++) {
+		struct echo_chain ec = { .nr = 1, .nw = 1, .lens = { 8, 8 } };
+
+		ASSERT_LE(0, echo_offer(q, &ec));
+	}
+	vqd_publish(q);
+	vq_process(q->fd, q->index, 0, &chains, NULL);
+	ASSERT_EQ(n, chains);
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(1, vqd_reap(q, &head, &len));
+}
+
+TEST_F(vq, no_interrupt_flag)
+{
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+
+	vq_set_features(self->fd, F_V1);
+	queue_setup_efd(_metadata, q, self->fd, 0, 8, 64, VQTEST_BEH_ECHO, -1,
+			vq_eventfd(), false);
+	ASSERT_LE(0, q->call);
+
+	q->avail->flags = VQD_AVAIL_F_NO_INTERRUPT;
+	offer_echo_n(_metadata, q, 2);
+	offer_echo_n(_metadata, q, 3);
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(0ULL, VQ_CNT(&st, calls));
+	ASSERT_EQ(2ULL, VQ_CNT(&st, calls_suppressed_flag));
+	ASSERT_EQ(0ULL, VQ_CNT(&st, calls_suppressed_event));
+	ASSERT_EQ(0ULL, vq_efd_read(q->call));
+
+	q->avail->flags = 0;
+	offer_echo_n(_metadata, q, 1);
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(1ULL, VQ_CNT(&st, calls));
+	ASSERT_EQ(2ULL, VQ_CNT(&st, calls_suppressed_flag));
+	ASSERT_EQ(1ULL, vq_efd_read(q->call));
+}
+
+TEST_F(vq, used_event)
+{
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+
+	vq_set_features(self->fd, F_V1 | F_EVENT_IDX);
+	queue_setup_efd(_metadata, q, self->fd, 0, 16, 64, VQTEST_BEH_ECHO, -1,
+			vq_eventfd(), true);
+	ASSERT_LE(0, q->call);
+
+	/* call me once used->idx passes 5 */
+	*vqd_used_event(q) = 5;
+	offer_echo_n(_metadata, q, 3);		/* 0 -> 3: not yet */
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(0ULL, VQ_CNT(&st, calls));
+	ASSERT_EQ(1ULL, VQ_CNT(&st, calls_suppressed_event));
+	ASSERT_EQ(0ULL, vq_efd_read(q->call));
+	offer_echo_n(_metadata, q, 3);		/* 3 -> 6: crosses 5 */
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(1ULL, VQ_CNT(&st, calls));
+	ASSERT_EQ(1ULL, vq_efd_read(q->call));
+	offer_echo_n(_metadata, q, 2);		/* 6 -> 8: already past */
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(1ULL, VQ_CNT(&st, calls));
+	ASSERT_EQ(2ULL, VQ_CNT(&st, calls_suppressed_event));
+	ASSERT_EQ(0ULL, vq_efd_read(q->call));
+	/* with EVENT_IDX the NO_INTERRUPT flag means nothing */
+	q->avail->flags = VQD_AVAIL_F_NO_INTERRUPT;
+	*vqd_used_event(q) = 8;
+	offer_echo_n(_metadata, q, 1);		/* 8 -> 9: crosses 8 */
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(2ULL, VQ_CNT(&st, calls));
+	ASSERT_EQ(0ULL, VQ_CNT(&st, calls_suppressed_flag));
+	ASSERT_EQ(1ULL, vq_efd_read(q->call));
+}
+
+/* The device asks for kicks through avail_event / USED_F_NO_NOTIFY. */
+TEST_F(vq, avail_event_and_no_notify)
+{
+	struct vqd *q = &self->q, *q2 = &self->q2;
+
+	vq_set_features(self->fd, F_V1 | F_EVENT_IDX);
+	queue_setup_efd(_metadata, q, self->fd, 0, 32, 64, VQTEST_BEH_ECHO, -1,
+			-1, true);
+	/* a fresh queue wants a kick for the very first chain */
+	ASSERT_EQ(0, *vqd_avail_event(q));
+	ASSERT_EQ(0, q->used->flags);
+	offer_echo_n(_metadata, q, 3);
+	/* idle again: wants a kick for the next chain, index 3 */
+	ASSERT_EQ(3, *vqd_avail_event(q));
+	ASSERT_EQ(0, q->used->flags);
+	/* so a driver offering one more chain must kick */
+	q->avail_idx++;
+	ASSERT_TRUE(vqd_need_kick(q, q->avail_idx - 1));
+	q->avail_idx--;
+	offer_echo_n(_metadata, q, 13);
+	ASSERT_EQ(16, *vqd_avail_event(q));
+	offer_echo_n(_metadata, q, 16);
+	ASSERT_EQ(32, *vqd_avail_event(q));
+
+	/* without EVENT_IDX: the flag, clear whenever the device is idle */
+	close(self->fd);
+	self->fd = _vq_open();
+	ASSERT_LE(0, self->fd);
+	vq_set_features(self->fd, F_V1);
+	queue_setup(_metadata, q2, self->fd, 0, 32, 64, VQTEST_BEH_ECHO);
+	ASSERT_EQ(0, q2->used->flags);
+	offer_echo_n(_metadata, q2, 5);
+	ASSERT_EQ(0, q2->used->flags);
+	ASSERT_TRUE(vqd_need_kick(q2, q2->avail_idx - 1));
+}
+
+/* ------------------------------------------------------------------ */
+/* Hand-built chains                                                   */
+/* ------------------------------------------------------------------ */
+
+/* One buffer of a hand-built chain, for filling and checking echo data */
+struct rseg {
+	uint8_t *p;
+	uint32_t len;
+	bool w;
+};
+
+static void rsegs_fill(const struct rseg *s, uint32_t n, uint64_t seed)
+{
+	uint32_t k;
+
+	for (k = 0; k < n; k++) {
+		if (s[k].w)
+			memset(s[k].p, PAD, s[k].len);
+		else
+			vq_fill(s[k].p, s[k].len, seed * 977 + k);
+	}
+}
+
+/*
+ * Check an echo of the readable segments into the writable ones: used.len
+ * and every writable byte. Readable segments must not overlap writable
+ * ones (their data is regenerated from the seed).
+ */
+static void rsegs_check(struct __test_metadata *_metadata,
+			const struct rseg *s, uint32_t n, uint64_t seed,
+			uint32_t used_len)
+{
+	uint8_t in[8192];
+	uint32_t r = 0, w = 0, k, i;
+
+	for (k = 0; k < n; k++) {
+		if (s[k].w)
+			continue;
+		ASSERT_GE(sizeof(in), r + s[k].len);
+		vq_fill(in + r, s[k].len, seed * 977 + k);
+		r += s[k].len;
+	}
+	for (k = 0; k < n; k++) {
+		if (!s[k].w)
+			continue;
+		for (i = 0; i < s[k].len; i++, w++) {
+			uint8_t want = w < r ? in[w] : PAD;
+
+			ASSERT_EQ(want, s[k].p[i])
+				TH_LOG("writable byte %u", w);
+		}
+	}
+	ASSERT_EQ(r < w ? r : w, used_len);
+}
+
+/* ------------------------------------------------------------------ */
+/* Indirect chains                                                     */
+/* ------------------------------------------------------------------ */
+
+TEST_F(vq, indirect_chains)
+{
+	const uint64_t siova = 0x300000000ULL;
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+	struct vqd_desc *t0, *t1, *t2, *t3;
+	uint8_t *a = vq_alloc(VQ_PAGE), *b = vq_alloc(VQ_PAGE);
+	struct rseg s0[4], s1[4], s2[8], s3[2];
+	uint32_t i, head, len, chains;
+
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, b);
+	vq_set_features(self->fd, F_V1 | F_INDIRECT);
+	queue_setup(_metadata, q, self->fd, 0, 8, 512, VQTEST_BEH_ECHO);
+
+	/* chain 0: one descriptor, a table of 2 readable + 2 writable */
+	t0 = (struct vqd_desc *)vqd_buf(q, 7);
+	s0[0] = (struct rseg){ vqd_buf(q, 2), 30, false };
+	s0[1] = (struct rseg){ vqd_buf(q, 2) + 100, 50, false };
+	s0[2] = (struct rseg){ vqd_buf(q, 3), 40, true };
+	s0[3] = (struct rseg){ vqd_buf(q, 3) + 100, 60, true };
+	for (i = 0; i < 4; i++)
+		vqd_set_desc(&t0[i], vqd_iova(q, s0[i].p), s0[i].len,
+			     (s0[i].w ? VQD_F_WRITE : 0) |
+			     (i < 3 ? VQD_F_NEXT : 0), i + 1);
+	rsegs_fill(s0, 4, 10);
+	vqd_set_desc(&q->desc[0], vqd_iova(q, t0), 4 * 16, VQD_F_INDIRECT, 0);
+
+	/* chain 1: a direct readable descriptor, then a table (R, W, W) */
+	t1 = (struct vqd_desc *)(vqd_buf(q, 7) + 128);
+	s1[0] = (struct rseg){ vqd_buf(q, 4), 20, false };
+	s1[1] = (struct rseg){ vqd_buf(q, 4) + 100, 10, false };
+	s1[2] = (struct rseg){ vqd_buf(q, 5), 15, true };
+	s1[3] = (struct rseg){ vqd_buf(q, 5) + 100, 15, true };
+	rsegs_fill(s1, 4, 11);
+	vqd_set_desc(&q->desc[1], vqd_iova(q, s1[0].p), 20, VQD_F_NEXT, 2);
+	vqd_set_desc(&q->desc[2], vqd_iova(q, t1), 3 * 16, VQD_F_INDIRECT, 0);
+	/* a table starts at entry 0, then follows next in any order */
+	vqd_set_desc(&t1[0], vqd_iova(q, s1[1].p), 10, VQD_F_NEXT, 2);
+	vqd_set_desc(&t1[2], vqd_iova(q, s1[2].p), 15,
+		     VQD_F_WRITE | VQD_F_NEXT, 1);
+	vqd_set_desc(&t1[1], vqd_iova(q, s1[3].p), 15, VQD_F_WRITE, 0);
+
+	/* chain 2: the largest table, 16 * queue size bytes */
+	t2 = (struct vqd_desc *)(vqd_buf(q, 7) + 256);
+	for (i = 0; i < 8; i++) {
+		s2[i] = (struct rseg){ vqd_buf(q, 6) + 60 * i, i < 7 ? 10 : 70,
+				       i == 7 };
+		vqd_set_desc(&t2[i], vqd_iova(q, s2[i].p), s2[i].len,
+			     (s2[i].w ? VQD_F_WRITE : 0) |
+			     (i < 7 ? VQD_F_NEXT : 0), i + 1);
+	}
+	rsegs_fill(s2, 8, 12);
+	vqd_set_desc(&q->desc[3], vqd_iova(q, t2), 8 * 16, VQD_F_INDIRECT, 0);
+
+	/* chain 3: a table across two back-to-back regions */
+	vq_map(self->fd, a, VQ_PAGE, VQTEST_MAP_FIXED_IOVA, siova, NULL);
+	vq_map(self->fd, b, VQ_PAGE, VQTEST_MAP_FIXED_IOVA, siova + VQ_PAGE,
+	       NULL);
+	t3 = (struct vqd_desc *)(a + VQ_PAGE - 16);	/* entry 0 in a */
+	s3[0] = (struct rseg){ vqd_buf(q, 1), 33, false };
+	s3[1] = (struct rseg){ vqd_buf(q, 1) + 100, 33, true };
+	rsegs_fill(s3, 2, 13);
+	vqd_set_desc(t3, vqd_iova(q, s3[0].p), 33, VQD_F_NEXT, 1);
+	vqd_set_desc((struct vqd_desc *)b, vqd_iova(q, s3[1].p), 33,
+		     VQD_F_WRITE, 0);
+	vqd_set_desc(&q->desc[4], siova + VQ_PAGE - 16, 32, VQD_F_INDIRECT, 0);
+
+	vqd_offer(q, 0);
+	vqd_offer(q, 1);
+	vqd_offer(q, 3);
+	vqd_offer(q, 4);
+	vqd_publish(q);
+	vq_process(self->fd, 0, 0, &chains, NULL);
+	ASSERT_EQ(4U, chains);
+	ASSERT_EQ(1, vqd_reap(q, &head, &len));
+	ASSERT_EQ(0U, head);
+	rsegs_check(_metadata, s0, 4, 10, len);
+	ASSERT_EQ(80U, len);
+	ASSERT_EQ(1, vqd_reap(q, &head, &len));
+	ASSERT_EQ(1U, head);
+	rsegs_check(_metadata, s1, 4, 11, len);
+	ASSERT_EQ(30U, len);
+	ASSERT_EQ(1, vqd_reap(q, &head, &len));
+	ASSERT_EQ(3U, head);
+	rsegs_check(_metadata, s2, 8, 12, len);
+	ASSERT_EQ(70U, len);
+	ASSERT_EQ(1, vqd_reap(q, &head, &len));
+	ASSERT_EQ(4U, head);
+	rsegs_check(_metadata, s3, 2, 13, len);
+	ASSERT_EQ(33U, len);
+
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(4ULL, VQ_CNT(&st, indirect));
+	ASSERT_EQ(4ULL, VQ_CNT(&st, chains));
+	ASSERT_EQ(80ULL + 30 + 70 + 33, VQ_CNT(&st, bytes_written));
+	ASSERT_EQ(U32(VQTEST_QS_ACTIVE), st.out_state);
+}
+
+/*
+ * "descs: descriptors consumed (indirect table entries included)": a
+ * chain of one ring descriptor pointing at a 4-entry table consumed 5.
+ */
+TEST_F(vq, indirect_descs_counter)
+{
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+	struct vqd_desc *t = NULL;
+	uint32_t i, chains, head, len;
+
+	vq_set_features(self->fd, F_V1 | F_INDIRECT);
+	queue_setup(_metadata, q, self->fd, 0, 8, 256, VQTEST_BEH_NULL);
+	t = (struct vqd_desc *)vqd_buf(q, 7);
+	for (i = 0; i < 4; i++)
+		vqd_set_desc(&t[i], vqd_iova(q, vqd_buf(q, i)), 8,
+			     i < 3 ? VQD_F_NEXT : 0, i + 1);
+	vqd_set_desc(&q->desc[5], vqd_iova(q, t), 64, VQD_F_INDIRECT, 0);
+	vqd_offer(q, 5);
+	vqd_publish(q);
+	vq_process(self->fd, 0, 0, &chains, NULL);
+	ASSERT_EQ(1U, chains);
+	ASSERT_EQ(1, vqd_reap(q, &head, &len));
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(1ULL, VQ_CNT(&st, indirect));
+	ASSERT_EQ(5ULL, VQ_CNT(&st, descs));
+}
+
+/* ------------------------------------------------------------------ */
+/* Completion order                                                    */
+/* ------------------------------------------------------------------ */
+
+TEST_F(vq, out_of_order_window)
+{
+	struct vqtest_queue_create c;
+	struct echo_chain ec[8];
+	struct vqd *q = &self->q;
+	static const int order8[] = { 3, 2, 1, 0, 7, 6, 5, 4 };
+	static const int order6[] = { 3, 2, 1, 0, 5, 4 };
+	uint32_t i, chains;
+
+	vq_set_features(self->fd, F_V1);
+	ASSERT_EQ(0, _vqd_init(q, self->fd, 0, 16, 64));
+	vqd_create_cmd(q, &c);
+	c.flags = VQTEST_QUEUE_F_OUT_OF_ORDER;
+	c.ooo_window = 4;
+	vq_queue_create(self->fd, &c);
+
+	/* two whole windows: each completes newest first */
+	for (i = 0; i < 8; i++) {
+		ec[i] = (struct echo_chain){ .nr = 1, .nw = 1,
+			.lens = { 10 + i, 20 }, .seed = i + 1 };
+		ASSERT_LE(0, echo_offer(q, &ec[i]));
+	}
+	vqd_publish(q);
+	vq_process(self->fd, 0, 0, &chains, NULL);
+	ASSERT_EQ(8U, chains);
+	for (i = 0; i < 8; i++)
+		echo_reap_check(_metadata, q, &ec[order8[i]]);
+
+	/* a window and a half: the half is flushed when the ring runs dry */
+	for (i = 0; i < 6; i++) {
+		ec[i] = (struct echo_chain){ .nr = 1, .nw = 1,
+			.lens = { 30 + i, 40 }, .seed = i + 100 };
+		ASSERT_LE(0, echo_offer(q, &ec[i]));
+	}
+	vqd_publish(q);
+	vq_process(self->fd, 0, 0, &chains, NULL);
+	ASSERT_EQ(6U, chains);
+	ASSERT_EQ(14, vqd_used_idx(q));
+	for (i = 0; i < 6; i++)
+		echo_reap_check(_metadata, q, &ec[order6[i]]);
+}
+
+TEST_F(vq, out_of_order_with_in_order)
+{
+	struct vqtest_queue_create c;
+	struct vqd *q = &self->q;
+
+	vq_set_features(self->fd, F_V1 | F_IN_ORDER);
+	ASSERT_EQ(0, _vqd_init(q, self->fd, 0, 16, 64));
+	vqd_create_cmd(q, &c);
+	c.flags = VQTEST_QUEUE_F_OUT_OF_ORDER;
+	c.ooo_window = 4;
+	ASSERT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	c.flags = 0;
+	c.ooo_window = 0;
+	vq_queue_create(self->fd, &c);
+}
+
+/* ------------------------------------------------------------------ */
+/* Index wrap-around and reset                                         */
+/* ------------------------------------------------------------------ */
+
+TEST_F(vq, wrap_around)
+{
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+	uint32_t round, i, chains;
+
+	vq_set_features(self->fd, F_V1 | F_EVENT_IDX);
+	queue_setup_efd(_metadata, q, self->fd, 0, 16, 64, VQTEST_BEH_ECHO,
+			-1, vq_eventfd(), true);
+	ASSERT_LE(0, q->call);
+	vq_set_indices(self->fd, 0, 0xfff0, 0xfff0);
+	ASSERT_EQ(0xfff0, vqd_used_idx(q));
+	ASSERT_EQ(0xfff0, *vqd_avail_event(q));
+	q->avail_idx = 0xfff0;
+	q->last_used = 0xfff0;
+	vqd_publish(q);
+	/* call me when used->idx passes 0xfffe: in the first round */
+	*vqd_used_event(q) = 0xfffe;
+
+	for (round = 0; round < 4; round++) {
+		struct echo_chain ec[16];
+
+		/* a full ring each time: avail is exactly num ahead */
+		for (i = 0; i < 8; i++) {
+			ec[i] = (struct echo_chain){ .nr = 1, .nw = 1,
+				.lens = { 1 + i * 7, 64 },
+				.seed = round * 16 + i + 1 };
+			ASSERT_LE(0, echo_offer(q, &ec[i]));
+		}
+		vqd_publish(q);
+		vq_process(self->fd, 0, 0, &chains, NULL);
+		ASSERT_EQ(8U, chains);
+		for (i = 0; i < 8; i++)
+			echo_reap_check(_metadata, q, &ec[i]);
+		for (i = 0; i < 8; i++) {
+			ec[i] = (struct echo_chain){ .nr = 1, .nw = 1,
+				.lens = { 2 + i * 5, 64 },
+				.seed = round * 16 + i + 9 };
+			ASSERT_LE(0, echo_offer(q, &ec[i]));
+		}
+		vqd_publish(q);
+		vq_process(self->fd, 0, 0, &chains, NULL);
+		ASSERT_EQ(8U, chains);
+		for (i = 0; i < 8; i++)
+			echo_reap_check(_metadata, q, &ec[i]);
+		ASSERT_EQ(q->avail_idx, *vqd_avail_event(q));
+		if (round == 0) {
+			/* 0xfff8 -> 0x0000 crossed 0xfffe: one call */
+			ASSERT_EQ(0, vqd_used_idx(q));
+			ASSERT_EQ(1ULL, vq_efd_read(q->call));
+		}
+	}
+	ASSERT_EQ(0x0030, vqd_used_idx(q));
+	ASSERT_EQ(0x0030, q->last_used);
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(0x0030U, st.out_last_avail_idx);
+	ASSERT_EQ(0x0030U, st.out_used_idx);
+	ASSERT_EQ(64ULL, VQ_CNT(&st, chains));
+	ASSERT_EQ(64ULL, VQ_CNT(&st, used));
+	/* one call, 7 publishes suppressed by the stale used_event */
+	ASSERT_EQ(1ULL, VQ_CNT(&st, calls));
+	ASSERT_EQ(7ULL, VQ_CNT(&st, calls_suppressed_event));
+	ASSERT_EQ(0ULL, VQ_CNT(&st, violations));
+}
+
+TEST_F(vq, set_indices_busy)
+{
+	struct echo_chain ec = { .nr = 1, .nw = 1, .lens = { 8, 8 } };
+	struct vqd *q = &self->q;
+	uint32_t chains;
+
+	vq_set_features(self->fd, F_V1);
+	queue_setup(_metadata, q, self->fd, 0, 8, 64, VQTEST_BEH_ECHO);
+	/* something in flight: refused */
+	ASSERT_LE(0, echo_offer(q, &ec));
+	vqd_publish(q);
+	ASSERT_EQ(-EBUSY, _vq_set_indices(self->fd, 0, 100, 100));
+	vq_process(self->fd, 0, 0, &chains, NULL);
+	echo_reap_check(_metadata, q, &ec);
+	vq_set_indices(self->fd, 0, 100, 200);
+	ASSERT_EQ(200, vqd_used_idx(q));
+	q->avail_idx = 100;
+	q->last_used = 200;
+	vqd_publish(q);
+	assert_queue_works(_metadata, q);
+	/* a stopped queue: refused */
+	vqd_offer(q, 9);
+	vqd_publish(q);
+	ASSERT_EQ(-EIO, _vq_process(self->fd, 0, 0, &chains, NULL));
+	ASSERT_EQ(-EBUSY, _vq_set_indices(self->fd, 0, 0, 0));
+}
+
+TEST_F(vq, reset_needs_ring_reset)
+{
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+	uint32_t dropped = 1234, chains;
+
+	vq_set_features(self->fd, F_V1);
+	queue_setup(_metadata, q, self->fd, 0, 8, 64, VQTEST_BEH_ECHO);
+	assert_queue_works(_metadata, q);
+	ASSERT_EQ(-EOPNOTSUPP, _vq_queue_reset(self->fd, 0, &dropped));
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(1U, st.out_used_idx);
+	/* once stopped by a violation, reset is always allowed */
+	vqd_offer(q, 8);
+	vqd_publish(q);
+	ASSERT_EQ(-EIO, _vq_process(self->fd, 0, 0, &chains, NULL));
+	vq_queue_reset(self->fd, 0, &dropped);
+	ASSERT_EQ(1U, dropped);
+	vqd_reset_driver(q);
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(U32(VQTEST_QS_ACTIVE), st.out_state);
+	ASSERT_EQ(U32(VQTEST_V_NONE), st.out_violation);
+	ASSERT_EQ(0U, st.out_last_avail_idx);
+	ASSERT_EQ(0U, st.out_used_idx);
+	/* counters are kept */
+	ASSERT_EQ(1ULL, VQ_CNT(&st, violations));
+	ASSERT_EQ(1ULL, VQ_CNT(&st, dropped));
+	assert_queue_works(_metadata, q);
+}
+
+TEST_F(vq, reset_drops_pending)
+{
+	struct vqtest_queue_stats st;
+	struct echo_chain ec[5];
+	struct vqd *q = &self->q;
+	uint32_t i, chains, pending, dropped;
+
+	vq_set_features(self->fd, F_V1 | F_RING_RESET | F_EVENT_IDX);
+	queue_setup_efd(_metadata, q, self->fd, 0, 16, 64, VQTEST_BEH_ECHO,
+			-1, -1, true);
+	for (i = 0; i < 5; i++) {
+		ec[i] = (struct echo_chain){ .nr = 1, .nw = 1,
+					     .lens = { 8, 8 }, .seed = i };
+		ASSERT_LE(0, echo_offer(q, &ec[i]));
+	}
+	vqd_publish(q);
+	vq_process(self->fd, 0, 2, &chains, &pending);
+	ASSERT_EQ(2U, chains);
+	ASSERT_EQ(3U, pending);
+	ASSERT_EQ(2, vqd_used_idx(q));
+	vq_queue_reset(self->fd, 0, &dropped);
+	ASSERT_EQ(3U, dropped);
+	/* the device rewrote its fields: used idx 0, wants a kick at 0 */
+	ASSERT_EQ(0, vqd_used_idx(q));
+	ASSERT_EQ(0, q->used->flags);
+	ASSERT_EQ(0, *vqd_avail_event(q));
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(U32(VQTEST_QS_ACTIVE), st.out_state);
+	ASSERT_EQ(0U, st.out_last_avail_idx);
+	ASSERT_EQ(3ULL, VQ_CNT(&st, dropped));
+	ASSERT_EQ(2ULL, VQ_CNT(&st, chains));
+	/* nothing pending: nothing dropped */
+	vqd_reset_driver(q);
+	vq_queue_reset(self->fd, 0, &dropped);
+	ASSERT_EQ(0U, dropped);
+	/* and the queue starts over */
+	assert_queue_works(_metadata, q);
+	assert_queue_works(_metadata, q);
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(2U, st.out_used_idx);
+	ASSERT_EQ(4ULL, VQ_CNT(&st, chains));
+	ASSERT_EQ(3ULL, VQ_CNT(&st, dropped));
+}
+
+/* ------------------------------------------------------------------ */
+/* Violations: one test per class                                      */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Queue 0 (@num entries, 256-byte buffers) with @features, created with
+ * @c as adjusted by the caller; queue 1 (echo) next to it on the device.
+ */
+static void viol_setup(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(vq) *self, uint64_t features, uint32_t num,
+		       uint32_t behaviour, uint32_t level, uint32_t flags,
+		       uint32_t ooo_window)
+{
+	struct vqtest_queue_create c;
+
+	vq_set_features(self->fd, features);
+	ASSERT_EQ(0, _vqd_init(&self->q, self->fd, 0, num, 256));
+	self->q.event_idx = features & F_EVENT_IDX;
+	vqd_create_cmd(&self->q, &c);
+	c.behaviour = behaviour;
+	c.level = level;
+	c.flags = flags;
+	c.ooo_window = ooo_window;
+	if (behaviour == VQTEST_BEH_BLK)
+		c.blk_capacity = BLK_CAP;
+	vq_queue_create(self->fd, &c);
+	queue_setup(_metadata, &self->q2, self->fd, 1, 8, 64, VQTEST_BEH_ECHO);
+	self->q2.event_idx = features & F_EVENT_IDX;
+}
+
+/* The usual start: strict echo queue of 8, three good chains through it. */
+static void viol_std(struct __test_metadata *_metadata, FIXTURE_DATA(vq) *self,
+		     uint64_t features)
+{
+	viol_setup(_metadata, self, features, 8, VQTEST_BEH_ECHO,
+		   VQTEST_LEVEL_STRICT, 0, 0);
+	assert_queue_works(_metadata, &self->q);
+	assert_queue_works(_metadata, &self->q);
+	assert_queue_works(_metadata, &self->q);
+}
+
+/*
+ * Run queue 0 and expect it to stop on @cls at @desc / @ring after
+ * @chains completions, with the violation counted once (@nth time in
+ * total for this class, @total over all). Queue 1 must go on working.
+ */
+static void expect_violation_n(struct __test_metadata *_metadata,
+			       FIXTURE_DATA(vq) *self, uint32_t cls,
+			       uint32_t desc, uint32_t ring, uint32_t chains,
+			       uint64_t nth, uint64_t total,
+			       struct vqtest_queue_stats *st)
+{
+	uint32_t done = 0xdead, k;
+
+	ASSERT_EQ(-EIO, _vq_process(self->fd, 0, 0, &done, NULL));
+	/* "out_chains still counts what completed before it" */
+	EXPECT_EQ(chains, done);
+	vq_stats(self->fd, 0, st);
+	ASSERT_EQ(U32(VQTEST_QS_NEEDS_RESET), st->out_state);
+	ASSERT_EQ(cls, st->out_violation);
+	ASSERT_EQ(desc, st->out_violation_desc);
+	ASSERT_EQ(ring, st->out_violation_ring);
+	ASSERT_EQ(nth, st->out_violations[cls]);
+	ASSERT_EQ(total, VQ_CNT(st, violations));
+	for (k = 0; k < VQTEST_V_SLOTS; k++) {
+		if (k != cls && total == nth)
+			ASSERT_EQ(0ULL, st->out_violations[k])
+				TH_LOG("class %u counted too", k);
+	}
+	/* stopped for good: nothing runs, nothing more is counted */
+	ASSERT_EQ(-EIO, _vq_process(self->fd, 0, 0, &done, NULL));
+	ASSERT_EQ(0U, done);
+	vq_stats(self->fd, 0, st);
+	ASSERT_EQ(total, VQ_CNT(st, violations));
+	/* the rest of the device goes on */
+	assert_queue_works(_metadata, &self->q2);
+}
+
+static void expect_violation(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(vq) *self, uint32_t cls,
+			     uint32_t desc, uint32_t ring,
+			     struct vqtest_queue_stats *st)
+{
+	expect_violation_n(_metadata, self, cls, desc, ring, 0, 1, 1, st);
+}
+
+/* Reset the stopped queue (no RING_RESET needed) and use it again. */
+static void viol_recover(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(vq) *self)
+{
+	vq_queue_reset(self->fd, 0, NULL);
+	vqd_reset_driver(&self->q);
+	assert_queue_works(_metadata, &self->q);
+}
+
+static uint64_t bufiova(struct vqd *q, uint32_t i)
+{
+	return vqd_iova(q, vqd_buf(q, i));
+}
+
+TEST_F(vq, v_avail_idx_jump)
+{
+	struct vqtest_queue_stats st;
+
+	viol_std(_metadata, self, F_V1);
+	/* 3 + 8 would be a full ring; 3 + 9 is one too many */
+	self->q.avail->idx = 3 + 9;
+	expect_violation(_metadata, self, VQTEST_V_AVAIL_IDX_JUMP,
+			 VQTEST_NO_DESC, 12, &st);
+	viol_recover(_metadata, self);
+}
+
+TEST_F(vq, v_avail_idx_back)
+{
+	struct vqtest_queue_stats st;
+
+	viol_std(_metadata, self, F_V1);
+	self->q.avail->idx = 2;
+	expect_violation(_metadata, self, VQTEST_V_AVAIL_IDX_BACK,
+			 VQTEST_NO_DESC, 2, &st);
+	viol_recover(_metadata, self);
+}
+
+TEST_F(vq, v_head_range)
+{
+	struct vqtest_queue_stats st;
+
+	viol_std(_metadata, self, F_V1);
+	vqd_offer(&self->q, 8);
+	vqd_publish(&self->q);
+	expect_violation(_metadata, self, VQTEST_V_HEAD_RANGE, 8, 3, &st);
+	viol_recover(_metadata, self);
+}
+
+TEST_F(vq, v_next_range)
+{
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+
+	viol_std(_metadata, self, F_V1);
+	vqd_set_desc(&q->desc[5], bufiova(q, 5), 16, VQD_F_NEXT, 8);
+	vqd_offer(q, 5);
+	vqd_publish(q);
+	expect_violation(_metadata, self, VQTEST_V_NEXT_RANGE, 5, 3, &st);
+	viol_recover(_metadata, self);
+}
+
+TEST_F(vq, v_loop)
+{
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+
+	viol_std(_metadata, self, F_V1);
+	vqd_set_desc(&q->desc[5], bufiova(q, 5), 16, VQD_F_NEXT, 6);
+	vqd_set_desc(&q->desc[6], bufiova(q, 6), 16, VQD_F_NEXT, 5);
+	vqd_offer(q, 5);
+	vqd_publish(q);
+	/* the descriptor visited twice */
+	expect_violation(_metadata, self, VQTEST_V_LOOP, 5, 3, &st);
+	viol_recover(_metadata, self);
+}
+
+TEST_F(vq, v_loop_indirect)
+{
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+	struct vqd_desc *t;
+
+	viol_std(_metadata, self, F_V1 | F_INDIRECT);
+	t = (struct vqd_desc *)vqd_buf(q, 7);
+	vqd_set_desc(&t[0], bufiova(q, 1), 16, VQD_F_NEXT, 1);
+	vqd_set_desc(&t[1], bufiova(q, 2), 16, VQD_F_NEXT, 2);
+	vqd_set_desc(&t[2], bufiova(q, 3), 16, VQD_F_NEXT, 1);
+	vqd_set_desc(&q->desc[5], vqd_iova(q, t), 3 * 16, VQD_F_INDIRECT, 0);
+	vqd_offer(q, 5);
+	vqd_publish(q);
+	expect_violation(_metadata, self, VQTEST_V_LOOP,
+			 VQTEST_DESC_INDIRECT | 1, 3, &st);
+	viol_recover(_metadata, self);
+}
+
+/*
+ * A chain can only outgrow the queue through a table: 1 direct buffer and
+ * a full table of 8 buffers is 9 > 8. The descriptor that points at the
+ * table holds no buffer and is not counted, so entry 7 trips it.
+ */
+TEST_F(vq, v_chain_len)
+{
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+	struct vqd_desc *t;
+	uint32_t i;
+
+	viol_std(_metadata, self, F_V1 | F_INDIRECT);
+	t = (struct vqd_desc *)vqd_buf(q, 7);
+	for (i = 0; i < 8; i++)
+		vqd_set_desc(&t[i], bufiova(q, 0) + 16 * i, 8,
+			     i < 7 ? VQD_F_NEXT : 0, i + 1);
+	vqd_set_desc(&q->desc[5], bufiova(q, 5), 16, VQD_F_NEXT, 6);
+	vqd_set_desc(&q->desc[6], vqd_iova(q, t), 8 * 16, VQD_F_INDIRECT, 0);
+	vqd_offer(q, 5);
+	vqd_publish(q);
+	expect_violation(_metadata, self, VQTEST_V_CHAIN_LEN,
+			 VQTEST_DESC_INDIRECT | 7, 3, &st);
+	viol_recover(_metadata, self);
+}
+
+TEST_F(vq, v_zero_len)
+{
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+
+	viol_std(_metadata, self, F_V1);
+	vqd_set_desc(&q->desc[5], bufiova(q, 5), 16, VQD_F_NEXT, 6);
+	vqd_set_desc(&q->desc[6], bufiova(q, 6), 0, VQD_F_WRITE, 0);
+	vqd_offer(q, 5);
+	vqd_publish(q);
+	expect_violation(_metadata, self, VQTEST_V_ZERO_LEN, 6, 3, &st);
+	ASSERT_EQ(bufiova(q, 6), st.out_violation_addr);
+	viol_recover(_metadata, self);
+}
+
+/* The warn level lets a zero-length descriptor through and counts it. */
+TEST_F(vq, v_zero_len_warn)
+{
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+	struct rseg sg[3];
+	uint32_t chains, head, len;
+
+	viol_setup(_metadata, self, F_V1, 8, VQTEST_BEH_ECHO,
+		   VQTEST_LEVEL_WARN, 0, 0);
+	assert_queue_works(_metadata, q);
+	sg[0] = (struct rseg){ vqd_buf(q, 5), 8, false };
+	sg[1] = (struct rseg){ vqd_buf(q, 7), 8, false };
+	sg[2] = (struct rseg){ vqd_buf(q, 0), 16, true };
+	rsegs_fill(sg, 3, 5);
+	vqd_set_desc(&q->desc[5], bufiova(q, 5), 8, VQD_F_NEXT, 6);
+	vqd_set_desc(&q->desc[6], bufiova(q, 6), 0, VQD_F_NEXT, 7);
+	vqd_set_desc(&q->desc[7], bufiova(q, 7), 8, VQD_F_NEXT, 0);
+	vqd_set_desc(&q->desc[0], bufiova(q, 0), 16, VQD_F_WRITE, 0);
+	vqd_offer(q, 5);
+	vqd_publish(q);
+	vq_process(self->fd, 0, 0, &chains, NULL);
+	ASSERT_EQ(1U, chains);
+	ASSERT_EQ(1, vqd_reap(q, &head, &len));
+	ASSERT_EQ(5U, head);
+	rsegs_check(_metadata, sg, 3, 5, len);
+	ASSERT_EQ(16U, len);
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(U32(VQTEST_QS_ACTIVE), st.out_state);
+	ASSERT_EQ(U32(VQTEST_V_ZERO_LEN), st.out_violation);
+	ASSERT_EQ(6U, st.out_violation_desc);
+	ASSERT_EQ(1U, st.out_violation_ring);
+	ASSERT_EQ(1ULL, st.out_violations[VQTEST_V_ZERO_LEN]);
+	ASSERT_EQ(1ULL, VQ_CNT(&st, violations));
+
+	/* again: counted again, the first one stays reported */
+	vqd_offer(q, 5);
+	vqd_publish(q);
+	vq_process(self->fd, 0, 0, &chains, NULL);
+	ASSERT_EQ(1U, chains);
+	ASSERT_EQ(1, vqd_reap(q, &head, &len));
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(2ULL, st.out_violations[VQTEST_V_ZERO_LEN]);
+	ASSERT_EQ(1U, st.out_violation_ring);
+	assert_queue_works(_metadata, q);
+
+	/* what is not tolerable still stops it, and is what is reported */
+	vqd_offer(q, 9);
+	vqd_publish(q);
+	expect_violation_n(_metadata, self, VQTEST_V_HEAD_RANGE, 9, 4, 0, 1, 3,
+			   &st);
+}
+
+TEST_F(vq, v_addr_wrap)
+{
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+
+	viol_std(_metadata, self, F_V1);
+	vqd_set_desc(&q->desc[5], 0xffffffffffffff00ULL, 0x101, 0, 0);
+	vqd_offer(q, 5);
+	vqd_publish(q);
+	expect_violation(_metadata, self, VQTEST_V_ADDR_WRAP, 5, 3, &st);
+	ASSERT_EQ(0xffffffffffffff00ULL, st.out_violation_addr);
+	viol_recover(_metadata, self);
+	/* ending exactly at 2^64 - 1 does not wrap: it is just unmapped */
+	vqd_set_desc(&q->desc[5], 0xffffffffffffff00ULL, 0x100, 0, 0);
+	vqd_offer(q, 5);
+	vqd_publish(q);
+	expect_violation_n(_metadata, self, VQTEST_V_ADDR_UNMAPPED, 5, 1, 0, 1,
+			   2, &st);
+	ASSERT_EQ(1ULL, st.out_violations[VQTEST_V_ADDR_WRAP]);
+}
+
+TEST_F(vq, v_addr_unmapped)
+{
+	const uint64_t fiova = 0x40000000ULL;
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+	uint8_t *page = vq_alloc(VQ_PAGE);
+
+	ASSERT_NE(NULL, page);
+	viol_std(_metadata, self, F_V1 | F_INDIRECT);
+	/* nowhere near mapped memory */
+	vqd_set_desc(&q->desc[5], 0x1000, 16, 0, 0);
+	vqd_offer(q, 5);
+	vqd_publish(q);
+	expect_violation(_metadata, self, VQTEST_V_ADDR_UNMAPPED, 5, 3, &st);
+	ASSERT_EQ(0x1000ULL, st.out_violation_addr);
+	viol_recover(_metadata, self);
+
+	/* starting in a region, ending past it (nothing mapped after) */
+	vq_map(self->fd, page, VQ_PAGE, VQTEST_MAP_FIXED_IOVA, fiova, NULL);
+	vqd_set_desc(&q->desc[5], bufiova(q, 5), 16, VQD_F_NEXT, 6);
+	vqd_set_desc(&q->desc[6], fiova + VQ_PAGE - 8, 16, VQD_F_WRITE, 0);
+	vqd_offer(q, 5);
+	vqd_publish(q);
+	expect_violation_n(_metadata, self, VQTEST_V_ADDR_UNMAPPED, 6, 1, 0, 2,
+			   2, &st);
+	ASSERT_EQ(fiova + VQ_PAGE - 8, st.out_violation_addr);
+	/* the device wrote nothing before stopping */
+	ASSERT_EQ(0, page[VQ_PAGE - 8]);
+	viol_recover(_metadata, self);
+
+	/* an indirect table that is not mapped */
+	vqd_set_desc(&q->desc[5], 0x2000, 32, VQD_F_INDIRECT, 0);
+	vqd_offer(q, 5);
+	vqd_publish(q);
+	expect_violation_n(_metadata, self, VQTEST_V_ADDR_UNMAPPED, 5, 1, 0, 3,
+			   3, &st);
+	ASSERT_EQ(0x2000ULL, st.out_violation_addr);
+	viol_recover(_metadata, self);
+}
+
+TEST_F(vq, v_indirect_feature)
+{
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+	struct vqd_desc *t;
+
+	viol_std(_metadata, self, F_V1);	/* no INDIRECT_DESC */
+	t = (struct vqd_desc *)vqd_buf(q, 7);
+	vqd_set_desc(&t[0], bufiova(q, 1), 16, VQD_F_NEXT, 1);
+	vqd_set_desc(&t[1], bufiova(q, 2), 16, VQD_F_WRITE, 0);
+	vqd_set_desc(&q->desc[5], vqd_iova(q, t), 32, VQD_F_INDIRECT, 0);
+	vqd_offer(q, 5);
+	vqd_publish(q);
+	expect_violation(_metadata, self, VQTEST_V_INDIRECT_FEATURE, 5, 3, &st);
+	ASSERT_EQ(vqd_iova(q, t), st.out_violation_addr);
+	viol_recover(_metadata, self);
+}
+
+TEST_F(vq, v_indirect_nested)
+{
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+	struct vqd_desc *t, *t2;
+
+	viol_std(_metadata, self, F_V1 | F_INDIRECT);
+	t = (struct vqd_desc *)vqd_buf(q, 7);
+	t2 = t + 4;
+	vqd_set_desc(&t2[0], bufiova(q, 3), 16, 0, 0);
+	vqd_set_desc(&t[0], bufiova(q, 1), 16, VQD_F_NEXT, 1);
+	vqd_set_desc(&t[1], vqd_iova(q, t2), 16, VQD_F_INDIRECT, 0);
+	vqd_set_desc(&q->desc[5], vqd_iova(q, t), 32, VQD_F_INDIRECT, 0);
+	vqd_offer(q, 5);
+	vqd_publish(q);
+	expect_violation(_metadata, self, VQTEST_V_INDIRECT_NESTED,
+			 VQTEST_DESC_INDIRECT | 1, 3, &st);
+	ASSERT_EQ(vqd_iova(q, t2), st.out_violation_addr);
+	viol_recover(_metadata, self);
+}
+
+TEST_F(vq, v_indirect_next)
+{
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+	struct vqd_desc *t;
+
+	viol_std(_metadata, self, F_V1 | F_INDIRECT);
+	t = (struct vqd_desc *)vqd_buf(q, 7);
+	vqd_set_desc(&t[0], bufiova(q, 1), 16, 0, 0);
+	vqd_set_desc(&q->desc[5], vqd_iova(q, t), 16,
+		     VQD_F_INDIRECT | VQD_F_NEXT, 6);
+	vqd_set_desc(&q->desc[6], bufiova(q, 6), 16, VQD_F_WRITE, 0);
+	vqd_offer(q, 5);
+	vqd_publish(q);
+	expect_violation(_metadata, self, VQTEST_V_INDIRECT_NEXT, 5, 3, &st);
+	viol_recover(_metadata, self);
+}
+
+TEST_F(vq, v_indirect_len)
+{
+	static const uint32_t bad[] = { 0, 8, 24, 8 * 16 + 16, 0xfffffff0U };
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+	struct vqd_desc *t;
+	uint32_t i;
+
+	viol_std(_metadata, self, F_V1 | F_INDIRECT);
+	t = (struct vqd_desc *)vqd_buf(q, 7);
+	for (i = 0; i < 9; i++)
+		vqd_set_desc(&t[i], bufiova(q, 1) + 8 * i, 8, 0, 0);
+	for (i = 0; i < VQ_ARRAY_SIZE(bad); i++) {
+		vqd_set_desc(&q->desc[5], vqd_iova(q, t), bad[i],
+			     VQD_F_INDIRECT, 0);
+		vqd_offer(q, 5);
+		vqd_publish(q);
+		expect_violation_n(_metadata, self, VQTEST_V_INDIRECT_LEN, 5,
+				   i ? 1 : 3, 0, i + 1, i + 1, &st);
+		viol_recover(_metadata, self);
+	}
+}
+
+TEST_F(vq, v_write_order)
+{
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+	struct vqd_desc *t;
+
+	viol_std(_metadata, self, F_V1 | F_INDIRECT);
+	vqd_set_desc(&q->desc[5], bufiova(q, 5), 16, VQD_F_WRITE | VQD_F_NEXT,
+		     6);
+	vqd_set_desc(&q->desc[6], bufiova(q, 6), 16, 0, 0);
+	vqd_offer(q, 5);
+	vqd_publish(q);
+	expect_violation(_metadata, self, VQTEST_V_WRITE_ORDER, 6, 3, &st);
+	/* the device wrote nothing into the writable buffer */
+	viol_recover(_metadata, self);
+
+	/* inside a table */
+	t = (struct vqd_desc *)vqd_buf(q, 7);
+	vqd_set_desc(&t[0], bufiova(q, 1), 16, VQD_F_NEXT, 1);
+	vqd_set_desc(&t[1], bufiova(q, 2), 16, VQD_F_WRITE | VQD_F_NEXT, 2);
+	vqd_set_desc(&t[2], bufiova(q, 3), 16, 0, 0);
+	vqd_set_desc(&q->desc[5], vqd_iova(q, t), 48, VQD_F_INDIRECT, 0);
+	vqd_offer(q, 5);
+	vqd_publish(q);
+	expect_violation_n(_metadata, self, VQTEST_V_WRITE_ORDER,
+			   VQTEST_DESC_INDIRECT | 2, 1, 0, 2, 2, &st);
+	viol_recover(_metadata, self);
+}
+
+TEST_F(vq, v_too_many_segs)
+{
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+	struct rseg sg[1024];
+	uint32_t i, chains, head, len;
+
+	ASSERT_EQ(1024U, self->info.out_max_segs);
+	viol_setup(_metadata, self, F_V1, 2048, VQTEST_BEH_ECHO,
+		   VQTEST_LEVEL_STRICT, 0, 0);
+	assert_queue_works(_metadata, q);
+	assert_queue_works(_metadata, q);
+	assert_queue_works(_metadata, q);
+
+	/* exactly 1024 segments: 1020 one-byte reads, 4 writes of 256 */
+	for (i = 0; i < 1024; i++) {
+		bool w = i >= 1020;
+
+		sg[i] = (struct rseg){ vqd_buf(q, i), w ? 256 : 1, w };
+		vqd_set_desc(&q->desc[i], bufiova(q, i), sg[i].len,
+			     (w ? VQD_F_WRITE : 0) |
+			     (i < 1023 ? VQD_F_NEXT : 0), i + 1);
+	}
+	rsegs_fill(sg, 1024, 1);
+	vqd_offer(q, 0);
+	vqd_publish(q);
+	vq_process(self->fd, 0, 0, &chains, NULL);
+	ASSERT_EQ(1U, chains);
+	ASSERT_EQ(1, vqd_reap(q, &head, &len));
+	ASSERT_EQ(0U, head);
+	ASSERT_EQ(1020U, len);
+	rsegs_check(_metadata, sg, 1024, 1, len);
+
+	/* 1025 */
+	for (i = 0; i < 1025; i++)
+		vqd_set_desc(&q->desc[i], bufiova(q, i), 1,
+			     i < 1024 ? VQD_F_NEXT : 0, i + 1);
+	vqd_offer(q, 0);
+	vqd_publish(q);
+	expect_violation(_metadata, self, VQTEST_V_TOO_MANY_SEGS, 1024, 4, &st);
+	viol_recover(_metadata, self);
+}
+
+/* Out of order completion keeps chains in flight: offer one twice. */
+TEST_F(vq, v_head_in_flight)
+{
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+	uint32_t head, len;
+
+	viol_setup(_metadata, self, F_V1, 8, VQTEST_BEH_ECHO,
+		   VQTEST_LEVEL_STRICT, VQTEST_QUEUE_F_OUT_OF_ORDER, 4);
+	assert_queue_works(_metadata, q);
+	assert_queue_works(_metadata, q);
+	assert_queue_works(_metadata, q);
+	vqd_set_desc(&q->desc[5], bufiova(q, 5), 16, 0, 0);
+	vqd_offer(q, 5);
+	vqd_offer(q, 5);
+	vqd_publish(q);
+	/* the first one completes (flushed when the queue stops) */
+	expect_violation_n(_metadata, self, VQTEST_V_HEAD_IN_FLIGHT, 5, 4, 1, 1,
+			   1, &st);
+	ASSERT_EQ(4, vqd_used_idx(q));
+	ASSERT_EQ(1, vqd_reap(q, &head, &len));
+	ASSERT_EQ(5U, head);
+	viol_recover(_metadata, self);
+}
+
+/*
+ * In order too: the same head twice in one avail batch. The driver cannot
+ * have seen the first completion (nothing was published in between), so
+ * it offered a head the device still owned.
+ */
+TEST_F(vq, v_head_in_flight_same_batch)
+{
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+
+	viol_std(_metadata, self, F_V1);
+	vqd_set_desc(&q->desc[5], bufiova(q, 5), 16, 0, 0);
+	vqd_offer(q, 5);
+	vqd_offer(q, 5);
+	vqd_publish(q);
+	expect_violation_n(_metadata, self, VQTEST_V_HEAD_IN_FLIGHT, 5, 4, 1, 1,
+			   1, &st);
+	viol_recover(_metadata, self);
+}
+
+TEST_F(vq, v_used_written)
+{
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+	struct echo_chain ec = { .nr = 1, .nw = 1, .lens = { 8, 8 } };
+	uint32_t head, len;
+
+	viol_std(_metadata, self, F_V1 | F_EVENT_IDX);
+	/* used->idx */
+	q->used->idx = 7;
+	expect_violation(_metadata, self, VQTEST_V_USED_WRITTEN,
+			 VQTEST_NO_DESC, 7, &st);
+	/* the device put its own value back */
+	ASSERT_EQ(3, vqd_used_idx(q));
+	viol_recover(_metadata, self);		/* used idx 1 after this */
+
+	/* the used element the device fills next */
+	q->used->ring[1].len = 0xdead;
+	ASSERT_LE(0, echo_offer(q, &ec));
+	vqd_publish(q);
+	expect_violation_n(_metadata, self, VQTEST_V_USED_WRITTEN,
+			   VQTEST_NO_DESC, 1, 1, 2, 2, &st);
+	/* the element was written and published anyway */
+	ASSERT_EQ(2, vqd_used_idx(q));
+	ASSERT_EQ(1, vqd_reap(q, &head, &len));
+	ASSERT_EQ(8U, len);
+	viol_recover(_metadata, self);
+
+	/* used->flags */
+	q->used->flags = VQD_USED_F_NO_NOTIFY;
+	expect_violation_n(_metadata, self, VQTEST_V_USED_WRITTEN,
+			   VQTEST_NO_DESC, 1, 0, 3, 3, &st);
+	ASSERT_EQ(0, q->used->flags);
+	viol_recover(_metadata, self);
+
+	/* avail_event (device-owned with EVENT_IDX) */
+	*vqd_avail_event(q) = 0x1234;
+	expect_violation_n(_metadata, self, VQTEST_V_USED_WRITTEN,
+			   VQTEST_NO_DESC, 1, 0, 4, 4, &st);
+	ASSERT_EQ(1, *vqd_avail_event(q));
+	viol_recover(_metadata, self);
+}
+
+TEST_F(vq, v_used_written_warn)
+{
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+
+	viol_setup(_metadata, self, F_V1, 8, VQTEST_BEH_ECHO,
+		   VQTEST_LEVEL_WARN, 0, 0);
+	assert_queue_works(_metadata, q);
+	q->used->idx = 9;
+	q->used->ring[1].id = 0x77;
+	assert_queue_works(_metadata, q);
+	ASSERT_EQ(2, vqd_used_idx(q));
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(U32(VQTEST_QS_ACTIVE), st.out_state);
+	ASSERT_EQ(U32(VQTEST_V_USED_WRITTEN), st.out_violation);
+	ASSERT_EQ(9U, st.out_violation_ring);
+	ASSERT_EQ(2ULL, st.out_violations[VQTEST_V_USED_WRITTEN]);
+	assert_queue_works(_metadata, q);
+}
+
+TEST_F(vq, v_in_order)
+{
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+	uint32_t i, chains, head, len;
+
+	viol_setup(_metadata, self, F_V1 | F_IN_ORDER, 8, VQTEST_BEH_NULL,
+		   VQTEST_LEVEL_STRICT, 0, 0);
+	for (i = 0; i < 8; i++)
+		vqd_set_desc(&q->desc[i], bufiova(q, i), 16, 0, 0);
+	/* a whole turn of the table, one descriptor per chain */
+	for (i = 0; i < 8; i++)
+		vqd_offer(q, i);
+	vqd_publish(q);
+	vq_process(self->fd, 0, 0, &chains, NULL);
+	ASSERT_EQ(8U, chains);
+	for (i = 0; i < 8; i++) {
+		ASSERT_EQ(1, vqd_reap(q, &head, &len));
+		ASSERT_EQ(i, head);
+	}
+	/* around again: 0, then 1 -> 2, so 3 comes next */
+	vqd_set_desc(&q->desc[1], bufiova(q, 1), 16, VQD_F_NEXT, 2);
+	vqd_offer(q, 0);
+	vqd_offer(q, 1);
+	vqd_publish(q);
+	vq_process(self->fd, 0, 0, &chains, NULL);
+	ASSERT_EQ(2U, chains);
+	vqd_offer(q, 4);
+	vqd_publish(q);
+	expect_violation(_metadata, self, VQTEST_V_IN_ORDER, 4, 10, &st);
+	/* after a reset any head may start */
+	vq_queue_reset(self->fd, 0, NULL);
+	vqd_reset_driver(q);
+	vqd_set_desc(&q->desc[6], bufiova(q, 6), 16, 0, 0);
+	vqd_set_desc(&q->desc[7], bufiova(q, 7), 16, 0, 0);
+	vqd_offer(q, 6);
+	vqd_offer(q, 7);
+	vqd_publish(q);
+	vq_process(self->fd, 0, 0, &chains, NULL);
+	ASSERT_EQ(2U, chains);
+}
+
+TEST_F(vq, v_bad_request)
+{
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+	struct vqd_blk_outhdr *h;
+	struct blk_req f = { .type = VQD_BLK_T_FLUSH, .status_len = 1 };
+
+	viol_setup(_metadata, self, F_V1, 16, VQTEST_BEH_BLK,
+		   VQTEST_LEVEL_STRICT, 0, 0);
+	blk_do(_metadata, q, &f);
+	blk_do(_metadata, q, &f);
+	blk_do(_metadata, q, &f);
+	ASSERT_EQ(VQD_BLK_S_OK, f.status);
+	/* a request with no writable byte for the status */
+	h = (struct vqd_blk_outhdr *)vqd_buf(q, 9);
+	*h = (struct vqd_blk_outhdr){ .type = VQD_BLK_T_FLUSH };
+	vqd_set_desc(&q->desc[9], vqd_iova(q, h), sizeof(*h), 0, 0);
+	vqd_offer(q, 9);
+	vqd_publish(q);
+	expect_violation(_metadata, self, VQTEST_V_BAD_REQUEST, 9, 3, &st);
+	vq_queue_reset(self->fd, 0, NULL);
+	vqd_reset_driver(q);
+	blk_do(_metadata, q, &f);
+	ASSERT_EQ(VQD_BLK_S_OK, f.status);
+}
+
+TEST_F(vq, v_bad_request_warn)
+{
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+	struct vqd_blk_outhdr *h;
+	uint32_t chains, head, len;
+	struct blk_req f = { .type = VQD_BLK_T_FLUSH, .status_len = 1 };
+
+	viol_setup(_metadata, self, F_V1, 16, VQTEST_BEH_BLK,
+		   VQTEST_LEVEL_WARN, 0, 0);
+	h = (struct vqd_blk_outhdr *)vqd_buf(q, 9);
+	*h = (struct vqd_blk_outhdr){ .type = VQD_BLK_T_IN };
+	vqd_set_desc(&q->desc[9], vqd_iova(q, h), sizeof(*h), 0, 0);
+	vqd_offer(q, 9);
+	vqd_publish(q);
+	vq_process(self->fd, 0, 0, &chains, NULL);
+	ASSERT_EQ(1U, chains);
+	ASSERT_EQ(1, vqd_reap(q, &head, &len));
+	ASSERT_EQ(9U, head);
+	ASSERT_EQ(0U, len);
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(U32(VQTEST_QS_ACTIVE), st.out_state);
+	ASSERT_EQ(U32(VQTEST_V_BAD_REQUEST), st.out_violation);
+	ASSERT_EQ(9U, st.out_violation_desc);
+	ASSERT_EQ(0U, st.out_violation_ring);
+	ASSERT_EQ(1ULL, st.out_violations[VQTEST_V_BAD_REQUEST]);
+	blk_do(_metadata, q, &f);
+	ASSERT_EQ(VQD_BLK_S_OK, f.status);
+}
+
+TEST_HARNESS_MAIN
