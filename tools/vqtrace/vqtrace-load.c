@@ -92,7 +92,8 @@ static const char usage_text[] =
 "            call is suppressed by used_event; kicks honour avail_event\n"
 "  -V        then offer a chain whose head has NEXT to index NUM + 1: the\n"
 "            queue must stop on VQTEST_V_NEXT_RANGE for that descriptor\n"
-"  -o FILE   create FILE once the queue exists (before -w)\n"
+"  -o FILE   once the queue exists, write the device id to FILE (before\n"
+"            -w)\n"
 "  -w FILE   wait for FILE to exist before the first chain\n"
 "  -h        this text\n";
 
@@ -131,6 +132,14 @@ static __u64 now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 static __u16 *used_event(void)
@@ -278,7 +287,7 @@ int main(int argc, char **argv)
 	struct vqtest_queue_stats st;
 	unsigned long done = 0, offered = 0, kicks = 0, skipped = 0, bad = 0;
 	size_t page = sysconf(_SC_PAGESIZE), dsz, asz, usz, len;
-	__u64 last_progress;
+	__u64 last_progress, t_start, t_end;
 	__u8 *mem;
 	int c, ret = 0;
 
@@ -359,11 +368,14 @@ int main(int argc, char **argv)
 		die("QUEUE_CREATE");
 
 	if (o.ready_file) {
-		int fd = open(o.ready_file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		char tmp[4096];
+		FILE *f;
 
-		if (fd < 0)
+		snprintf(tmp, sizeof(tmp), "%s.tmp", o.ready_file);
+		f = fopen(tmp, "w");
+		if (!f || fprintf(f, "%u\n", info.out_device_id) < 0 ||
+		    fclose(f) || rename(tmp, o.ready_file))
 			die(o.ready_file);
-		close(fd);
 	}
 	if (o.wait_file) {
 		struct stat sb;
@@ -378,6 +390,7 @@ int main(int argc, char **argv)
 	for (nfree = 0; nfree < o.num / 2; nfree++)
 		free_slots[nfree] = o.num / 2 - 1 - nfree;
 
+	t_start = now_ns();
 	last_progress = now_ms();
 	while (done < o.chains) {
 		__u16 old = avail_idx;
@@ -406,6 +419,8 @@ int main(int argc, char **argv)
 			wait_call();
 		}
 	}
+
+	t_end = now_ns();
 
 	if (o.violation) {
 		__u16 ring = avail_idx, old = avail_idx;
@@ -437,9 +452,10 @@ int main(int argc, char **argv)
 	}
 
 	stats(&st);
-	printf("vqtrace-load: dev=%u queue=%u pid=%d chains=%lu kicks=%lu kicks_skipped=%lu bad=%lu\n",
+	printf("vqtrace-load: dev=%u queue=%u pid=%d chains=%lu kicks=%lu kicks_skipped=%lu bad=%lu ns=%llu ns_per_chain=%.0f\n",
 	       info.out_device_id, o.queue, getpid(), done, kicks, skipped,
-	       bad);
+	       bad, (unsigned long long)(t_end - t_start),
+	       done ? (double)(t_end - t_start) / done : 0.0);
 	printf("stats: kicks=%llu kicks_suppressed=%llu chains=%llu used=%llu calls=%llu calls_suppressed_flag=%llu calls_suppressed_event=%llu worker_runs=%llu budget_exhausted=%llu violations=%llu\n",
 	       (unsigned long long)st.out_counters.kicks,
 	       (unsigned long long)st.out_counters.kicks_suppressed,

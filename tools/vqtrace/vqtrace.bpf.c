@@ -15,6 +15,10 @@
  * The read-only globals below are all zero when the object is loaded by
  * anything but vqtrace (bpftool prog loadall): then every event is counted
  * and nothing is streamed or timed.
+ *
+ * Built three times: with both sets for vqtrace's skeleton, and with
+ * -DVQTRACE_ONLY_BTF or -DVQTRACE_ONLY_TP for `vqtrace -O`, so that
+ * `bpftool prog loadall ... autoattach` attaches each tracepoint once.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -412,6 +416,7 @@ static __always_inline int on_printk(__u32 dev, __u32 queue, __u32 class,
 	return 0;
 }
 
+#ifndef VQTRACE_ONLY_TP
 /*
  * --- tp_btf programs ------------------------------------------------------
  * The arguments are the TP_PROTO() ones, typed by the module's BTF. vqtest's
@@ -491,6 +496,9 @@ int BPF_PROG(vqt_btf_printk, u32 dev, u32 queue, u32 class, u32 desc,
 	return on_printk(dev, queue, class, desc, ring);
 }
 
+#endif /* !VQTRACE_ONLY_TP */
+
+#ifndef VQTRACE_ONLY_BTF
 /* --- plain tracepoint programs: the format file's record ----------------- */
 
 SEC("tracepoint/vqtest/vqtest_queue_create")
@@ -564,3 +572,4 @@ int vqt_tp_printk(struct vqtrace_tp_violation *ctx)
 	return on_printk(ctx->dev, ctx->queue, ctx->class, ctx->desc,
 			 ctx->ring);
 }
+#endif /* !VQTRACE_ONLY_BTF */

@@ -31,6 +31,8 @@
 
 #include "vqtrace.h"
 #include "vqtrace.skel.h"
+#include "vqtrace_btf.skel.h"	/* one program set each, for -O */
+#include "vqtrace_tp.skel.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define ALL_EVENTS ((1ULL << VQTRACE_NR_TYPES) - 1)
@@ -138,12 +140,13 @@ static const char usage_text[] =
 "                      module has BTF (/sys/kernel/btf/vqtest)\n"
 "  -P, --printk        also bpf_printk() every violation, for\n"
 "                      `bpftool prog tracelog`\n"
-"  -O, --write-obj FILE  write the BPF object vqtrace carries and exit\n"
-"                      (for `bpftool prog loadall FILE DIR`)\n"
+"  -O, --write-obj FILE  write the BPF object vqtrace carries, with the\n"
+"                      program set this kernel wants (as above), and exit:\n"
+"                      for `bpftool prog loadall FILE DIR [autoattach]`\n"
 "  -A, --attach DIR    attach the programs `bpftool prog loadall` pinned in\n"
-"                      DIR (tp_btf or plain set, as above), pin each link\n"
-"                      as DIR/link_<program> and exit; rm the links to\n"
-"                      detach (bpftool < 7.2 has no `autoattach`)\n"
+"                      DIR, pin each link as DIR/link_<program> and exit;\n"
+"                      rm the links to detach (the `autoattach` bpftool\n"
+"                      7.1 lacks)\n"
 "  -v, --verbose       libbpf debug output\n"
 "  -h, --help          this text\n";
 
@@ -798,10 +801,12 @@ static void print_hists(int fd)
 
 /* --- bpftool workflow helpers ------------------------------------------- */
 
-static int write_obj(const char *path)
+/* The object with only the program set this kernel wants (-B: plain). */
+static int write_obj(const char *path, bool btf)
 {
 	size_t sz;
-	const void *data = vqtrace_bpf__elf_bytes(&sz);
+	const void *data = btf ? vqtrace_btf__elf_bytes(&sz) :
+				 vqtrace_tp__elf_bytes(&sz);
 	FILE *f = fopen(path, "w");
 
 	if (!f || fwrite(data, 1, sz, f) != sz) {
@@ -814,6 +819,7 @@ static int write_obj(const char *path)
 		fprintf(stderr, "vqtrace: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
+	printf("%s: the %s programs\n", path, btf ? "tp_btf" : "tracepoint");
 	return 0;
 }
 
@@ -851,12 +857,33 @@ static int tp_perf_event(const char *tfs, const char *tp)
  * `prog loadall` pinned in @dir: attach the set this kernel wants and pin
  * each link beside its program.
  */
+static bool pinned_set(struct vqtrace_bpf *skel, const char *dir, bool btf)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *sec = bpf_program__section_name(prog);
+		char path[512];
+
+		if (!strncmp(sec, "tp_btf/", 7) != btf)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir,
+			 bpf_program__name(prog));
+		if (!access(path, F_OK))
+			return true;
+	}
+	return false;
+}
+
 static int attach_pinned(struct vqtrace_bpf *skel, const char *dir, bool btf)
 {
 	const char *tfs = tracefs();
 	struct bpf_program *prog;
 	int attached = 0;
 
+	/* `vqtrace -O` wrote one set: take the one that was loaded */
+	if (!pinned_set(skel, dir, btf) && pinned_set(skel, dir, !btf))
+		btf = !btf;
 	bpf_object__for_each_program(prog, skel->obj) {
 		const char *name = bpf_program__name(prog);
 		const char *sec = bpf_program__section_name(prog);
@@ -868,6 +895,8 @@ static int attach_pinned(struct vqtrace_bpf *skel, const char *dir, bool btf)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, name);
 		snprintf(lpath, sizeof(lpath), "%s/link_%s", dir, name);
+		if (access(path, F_OK))
+			continue;	/* not loaded, e.g. no printk */
 		pfd = bpf_obj_get(path);
 		if (pfd < 0) {
 			fprintf(stderr, "vqtrace: %s: %s\n", path,
@@ -962,11 +991,11 @@ int main(int argc, char **argv)
 	unsigned int t;
 
 	parse_args(argc, argv);
+	btf = module_btf() && !env.no_btf;
 	if (env.write_obj)
-		return write_obj(env.write_obj);
+		return write_obj(env.write_obj, btf);
 	libbpf_set_print(libbpf_print);
 
-	btf = module_btf() && !env.no_btf;
 	if (access("/sys/module/vqtest", F_OK)) {
 		fprintf(stderr, "vqtrace: the vqtest module is not loaded\n");
 		return 1;
@@ -1015,6 +1044,11 @@ int main(int argc, char **argv)
 				  !btf && env.printk);
 
 	if (env.cmd) {
+		/*
+		 * The command shares our stdout: write whole lines, or a full
+		 * buffer flushed mid-line splits one of its lines or ours.
+		 */
+		setvbuf(stdout, NULL, _IOLBF, 0);
 		child = spawn_cmd(env.cmd, &go_fd);
 		if (child < 0) {
 			fprintf(stderr, "vqtrace: fork: %s\n", strerror(errno));
@@ -1082,6 +1116,7 @@ int main(int argc, char **argv)
 			ret = 1;
 			break;
 		}
+		fflush(stdout);
 		if (deadline && now_ns() >= deadline)
 			break;
 		if (child > 0 && child_exited &&
