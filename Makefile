@@ -85,7 +85,7 @@ check:
 demo:
 	$(Q)$(TOP)/tools/deps.sh
 	$(Q)$(MAKE) -s KVERS=$(DEMO_KVER) all
-	$(Q)$(TOP)/tools/vm/run -k $(DEMO_KVER) -- 'vqctl info' 'vqctl demo'
+	$(Q)$(TOP)/tools/vm/run -q -k $(DEMO_KVER) -- 'vqctl info' 'vqctl demo'
 
 install:
 	$(Q)$(TOP)/tools/install.sh install

@@ -33,7 +33,7 @@ esac
 PKGS="qemu-system-x86 busybox-static linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 clang llvm libbpf-dev
 	bpftool dwarves libelf-dev zlib1g-dev dkms linux-source-6.12 sparse cpio
-	xz-utils kmod gcc make pkg-config"
+	xz-utils kmod gcc make pkg-config libclang-rt-14-dev"
 
 # --- 1. Debian packages ---------------------------------------------------
 # dpkg-query prints one line per installed-or-known package; anything whose
