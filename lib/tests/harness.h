@@ -15,6 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* a test returns 0 (pass), VT_SKIP (kselftest's KSFT_SKIP) or else fail */
+#define VT_SKIP		4
+
 struct vt_test {
 	const char *name;
 	int (*fn)(void);
@@ -54,7 +57,9 @@ static inline int vt_run_one(const struct vt_test *t)
 		return 1;
 	if (!pid) {
 		alarm(t->timeout ? t->timeout : 60);
-		exit(t->fn() ? 1 : 0);
+		int r = t->fn();
+
+		exit(r == VT_SKIP ? VT_SKIP : r ? 1 : 0);
 	}
 	if (waitpid(pid, &status, 0) < 0)
 		return 1;
@@ -63,13 +68,15 @@ static inline int vt_run_one(const struct vt_test *t)
 			WTERMSIG(status) == SIGALRM ? " (timeout)" : "");
 		return 1;
 	}
+	if (WEXITSTATUS(status) == VT_SKIP)
+		return 2;
 	return WEXITSTATUS(status) != 0;
 }
 
 static inline int vt_main(const struct vt_test *tests, unsigned int nr,
 			  int argc, char **argv)
 {
-	unsigned int i, pass = 0, fail = 0, n = 0;
+	unsigned int i, pass = 0, fail = 0, skip = 0, n = 0;
 
 	for (i = 0; i < nr; i++)
 		n += argc < 2 || !strcmp(argv[1], tests[i].name);
@@ -81,13 +88,19 @@ static inline int vt_main(const struct vt_test *tests, unsigned int nr,
 			continue;
 		fflush(stdout);
 		bad = vt_run_one(&tests[i]);
-		printf("%sok %u - %s\n", bad ? "not " : "", ++n, tests[i].name);
-		if (bad)
+		printf("%sok %u - %s%s\n", bad == 1 ? "not " : "", ++n,
+		       tests[i].name, bad == 2 ? " # SKIP" : "");
+		if (bad == 1)
 			fail++;
+		else if (bad == 2)
+			skip++;
 		else
 			pass++;
 	}
-	printf("%u passed, %u failed\n", pass, fail);
+	if (skip)
+		printf("%u passed, %u failed, %u skipped\n", pass, fail, skip);
+	else
+		printf("%u passed, %u failed\n", pass, fail);
 	return fail ? 1 : 0;
 }
 

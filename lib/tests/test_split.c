@@ -2,6 +2,10 @@
 /*
  * Unit tests of libvq's split queue against the in-process test device
  * (tdev.c + a struct tdev_ring_ops ring walk). No kernel involved.
+ *
+ * With VQ_TEST_DEVICE=/dev/vqtest in the environment the same tests run
+ * against the real module (in the VM); the few that need the test
+ * device's knobs or introspection skip there.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -19,6 +23,33 @@
 #define F_ALL		(F_BASE | F(VQTEST_F_EVENT_IDX) | \
 			 F(VQTEST_F_INDIRECT_DESC) | F(VQTEST_F_RING_RESET))
 
+static const char *real_device(void)
+{
+	return getenv("VQ_TEST_DEVICE");
+}
+
+static int dev_open(const struct tdev_opts *to, struct vq_dev **dev,
+		    struct tdev **td)
+{
+	if (real_device()) {
+		*td = NULL;
+		return vq_dev_open_path(real_device(), dev);
+	}
+	return tdev_open(to, dev, td);
+}
+
+/* this test needs the test device's knobs */
+#define NEED_TDEV() do {						\
+	if (real_device())						\
+		return VT_SKIP;						\
+} while (0)
+
+/* introspection of the test device, skipped on the real one */
+#define EXPECT_TDEV(e, what, val) do {					\
+	if ((e)->td)							\
+		EXPECT_EQ(what((e)->td), val);				\
+} while (0)
+
 struct env {
 	struct vq_dev *dev;
 	struct tdev *td;
@@ -28,12 +59,15 @@ struct env {
 static int env_open(struct env *e, const struct tdev_opts *to,
 		    uint64_t features, const struct vq_split_opts *so)
 {
+	int ret;
+
 	memset(e, 0, sizeof(*e));
-	if (tdev_open(to, &e->dev, &e->td))
-		return -1;
-	if (vq_set_features(e->dev, features))
-		return -1;
-	return vq_split_create(e->dev, so, &e->q);
+	ret = dev_open(to, &e->dev, &e->td);
+	if (!ret)
+		ret = vq_set_features(e->dev, features);
+	if (!ret)
+		ret = vq_split_create(e->dev, so, &e->q);
+	return ret;
 }
 
 static void env_close(struct env *e)
@@ -264,6 +298,7 @@ static int t_create_negotiate(void)
 	struct vq_split_opts o;
 	struct env e;
 
+	NEED_TDEV();
 	tdev_opts_init(&to);
 	to.max_queue_size = 512;
 	opts_manual(&o, 0);
@@ -291,8 +326,8 @@ static int t_create_negotiate(void)
 	o.__reserved[0] = 0;
 	o.flags = 1U << 31;
 	EXPECT_EQ(vq_split_create(e.dev, &o, &e.q), -EINVAL);
-	EXPECT_EQ(tdev_nr_regions(e.td), 0);
-	EXPECT_EQ(tdev_nr_queues(e.td), 0);
+	EXPECT_TDEV(&e, tdev_nr_regions, 0);
+	EXPECT_TDEV(&e, tdev_nr_queues, 0);
 	OK(vq_dev_close(e.dev));
 	return 0;
 }
@@ -302,7 +337,9 @@ static int t_create_needs_features(void)
 	struct vq_split *q;
 	struct vq_dev *dev;
 
-	OK(tdev_open(NULL, &dev, NULL));
+	struct tdev *td;
+
+	OK(dev_open(NULL, &dev, &td));
 	errno = 77;
 	EXPECT_EQ(vq_split_create(dev, NULL, &q), -EPROTO);
 	EXPECT_EQ(errno, 77);
@@ -594,6 +631,12 @@ static int t_echo_matrix(void)
 			o.num = 64;
 			if (m == 3)
 				o.kick_fd = VQTEST_NO_FD;
+			if (real_device() && (m & 1)) {
+				o.queue_flags = VQTEST_QUEUE_F_OUT_OF_ORDER;
+				o.ooo_window = 8;
+			}
+			if (real_device() && (m & 2))
+				o.budget_chains = 3;
 			OK(env_open(&e, &to, feats[k], &o));
 			EXPECT_EQ(vq_split_features(e.q), feats[k]);
 			if (echo_traffic(e.q, e.dev, 20000, 3000))
@@ -992,6 +1035,7 @@ static int t_device_bug(void)
 	struct tdev_opts to;
 	struct env e;
 
+	NEED_TDEV();
 	tdev_opts_init(&to);
 	to.bogus_used_id = true;
 	opts_manual(&o, 8);
@@ -1019,15 +1063,15 @@ static int t_close_inflight(void)
 	o.flags = VQ_SPLIT_BUF_POOL;
 	OK(env_open(&e, NULL, F_ALL, &o));
 	OK(vq_map(e.dev, buf, sizeof(buf), 0, NULL));
-	EXPECT_EQ(tdev_nr_regions(e.td), 2);
+	EXPECT_TDEV(&e, tdev_nr_regions, 2);
 	EXPECT_EQ(vq_dev_close(e.dev), -EBUSY);
 	for (i = 0; i < 8; i++)
 		OK(offer1(e.q, buf, 8, false, VQ_OFFER_NO_KICK));
 	OK(vq_split_close(e.q));
-	EXPECT_EQ(tdev_nr_queues(e.td), 0);
-	EXPECT_EQ(tdev_nr_regions(e.td), 1);
+	EXPECT_TDEV(&e, tdev_nr_queues, 0);
+	EXPECT_TDEV(&e, tdev_nr_regions, 1);
 	OK(vq_unmap(e.dev, (uintptr_t)buf, sizeof(buf)));
-	EXPECT_EQ(tdev_nr_regions(e.td), 0);
+	EXPECT_TDEV(&e, tdev_nr_regions, 0);
 	OK(vq_dev_close(e.dev));
 	return 0;
 }
@@ -1053,7 +1097,7 @@ static int t_caller_fds(void)
 	EXPECT(fcntl(call, F_GETFD) >= 0);
 	o.kick_fd = 1000;
 	EXPECT_EQ(vq_split_create(e.dev, &o, &e.q), -EBADF);
-	EXPECT_EQ(tdev_nr_regions(e.td), 0);
+	EXPECT_TDEV(&e, tdev_nr_regions, 0);
 	close(kick);
 	close(call);
 	OK(vq_dev_close(e.dev));
@@ -1154,7 +1198,8 @@ static int t_threads_order(void)
 	o.behaviour = VQTEST_BEH_NULL;
 	OK(env_open(&e, NULL, F_ALL, &o));
 	OK(vq_map(e.dev, buf, sizeof(buf), 0, NULL));
-	tdev_record_order(e.td, 0, true);
+	if (e.td)
+		tdev_record_order(e.td, 0, true);
 	ra.q = e.q;
 	EXPECT(!pthread_create(&thr[2], NULL, reaper, &ra));
 	for (i = 0; i < 2; i++) {
@@ -1167,6 +1212,8 @@ static int t_threads_order(void)
 	}
 	pthread_join(thr[2], NULL);
 	EXPECT_EQ(ra.got, 40000);
+	if (!e.td)
+		goto out;
 	tags = calloc(40000, sizeof(*tags));
 	n = tdev_order(e.td, 0, tags, 40000);
 	EXPECT_EQ(n, 40000);
@@ -1178,6 +1225,7 @@ static int t_threads_order(void)
 		next[who]++;
 	}
 	free(tags);
+out:
 	OK(no_violation(e.q));
 	env_close(&e);
 	return 0;
