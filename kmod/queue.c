@@ -325,9 +325,8 @@ static void vqtest_queue_free(struct vqtest_queue *q)
 			vqtest_region_put(q->ring_reg[i]);
 	mutex_unlock(&dev->lock);
 	vqtest_behaviour_free(q);
-	kvfree(q->scratch);
 	mutex_destroy(&q->lock);
-	kfree(q);
+	kvfree(q);
 }
 
 static int vqtest_queue_check(const struct vqtest_dev *dev,
@@ -350,10 +349,9 @@ static int vqtest_queue_check(const struct vqtest_dev *dev,
 	if (cmd->level > VQTEST_LEVEL_WARN)
 		return -EINVAL;
 	if (cmd->flags & VQTEST_QUEUE_F_OUT_OF_ORDER) {
+		/* IN_ORDER forbids it: checked with the features, locked */
 		if (cmd->ooo_window < 2 ||
 		    cmd->ooo_window > VQTEST_MAX_OOO_WINDOW)
-			return -EINVAL;
-		if (dev->features & (1ULL << VQTEST_F_IN_ORDER))
 			return -EINVAL;
 	} else if (cmd->ooo_window) {
 		return -EINVAL;
@@ -401,15 +399,19 @@ int vqtest_queue_create(struct vqtest_dev *dev,
 			struct vqtest_queue_create *cmd)
 {
 	struct vqtest_queue *q;
+	size_t ring_size;
 	int ret;
 
 	ret = vqtest_queue_check(dev, cmd);
 	if (ret)
 		return ret;
 
-	q = kzalloc(sizeof(*q), GFP_KERNEL_ACCOUNT);
+	ring_size = vqt_ring_scratch_size(cmd->num);
+	q = kvzalloc(sizeof(*q) + ring_size +
+		     cmd->ooo_window * sizeof(*q->held), GFP_KERNEL_ACCOUNT);
 	if (!q)
 		return -ENOMEM;
+	q->held = (struct vqtest_done *)(q->scratch + ring_size);
 	q->dev = dev;
 	q->index = cmd->index;
 	mutex_init(&q->lock);
@@ -423,12 +425,6 @@ int vqtest_queue_create(struct vqtest_dev *dev,
 	q->budget_bytes = cmd->budget_bytes ?: VQTEST_DEF_BUDGET_BYTES;
 	q->busy_poll_ns = (u64)cmd->busy_poll_us * NSEC_PER_USEC;
 
-	q->scratch = kvzalloc(vqt_ring_scratch_size(cmd->num),
-			      GFP_KERNEL_ACCOUNT);
-	if (!q->scratch) {
-		ret = -ENOMEM;
-		goto out_free;
-	}
 	ret = vqtest_behaviour_init(q, cmd);
 	if (ret)
 		goto out_free;
@@ -459,8 +455,7 @@ int vqtest_queue_create(struct vqtest_dev *dev,
 	mutex_unlock(&dev->lock);
 	if (ret)
 		goto out_unlock;
-	if ((q->flags & VQTEST_QUEUE_F_OUT_OF_ORDER) &&
-	    (q->ring.in_order)) {
+	if ((q->flags & VQTEST_QUEUE_F_OUT_OF_ORDER) && q->ring.in_order) {
 		ret = -EINVAL;
 		goto out_unlock;
 	}

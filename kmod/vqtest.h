@@ -89,7 +89,6 @@ struct vqtest_done {
  * @index: queue index
  * @lock: serialises the ring, the behaviour state and the counters
  * @ring: the ring walk's state
- * @scratch: memory behind @ring's shadow, bitmaps and segments
  * @state: enum vqtest_queue_state
  * @behaviour: enum vqtest_behaviour
  * @flags: enum vqtest_queue_flags
@@ -111,15 +110,17 @@ struct vqtest_done {
  * @source_pos: stream position of the source pattern
  * @disk: blk RAM disk
  * @disk_size: its size in bytes
- * @held: completions held back for out-of-order delivery
+ * @held: completions held back for out-of-order delivery (@ooo_window)
  * @nheld: entries in @held
+ * @scratch: @ring's shadow, bitmaps and segments, then @held
+ *
+ * One allocation holds the queue and its scratch: 256 entries fit 8 KiB.
  */
 struct vqtest_queue {
 	struct vqtest_dev *dev;
 	u32 index;
 	struct mutex lock;
 	struct vqt_ring ring;
-	void *scratch;
 	u32 state;
 	u32 behaviour;
 	u32 flags;
@@ -141,8 +142,9 @@ struct vqtest_queue {
 	u64 source_pos;
 	u8 *disk;
 	u64 disk_size;
-	struct vqtest_done held[VQTEST_MAX_OOO_WINDOW];
+	struct vqtest_done *held;
 	u32 nheld;
+	u8 scratch[] __aligned(sizeof(u64));
 };
 
 /* mem.c */
