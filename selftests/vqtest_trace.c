@@ -19,8 +19,9 @@
 #define TRACEFS		"/sys/kernel/tracing"
 #define BPFFS		"/sys/fs/bpf"
 #define TMP		"/tmp/vqtest_trace"
-#define PIN		BPFFS "/vqtest_trace"
-#define PIN_MAPS	BPFFS "/vqtest_trace_maps"
+#define OBJ		"/tmp/vqtrace.bpf.o"	/* as in the README */
+#define PIN		BPFFS "/vqtrace"	/* as in the README */
+#define PIN_MAPS	BPFFS "/vqtrace_maps"
 
 static const char *const tracepoints[] = {
 	"vqtest_queue_create", "vqtest_queue_destroy", "vqtest_queue_reset",
@@ -562,7 +563,7 @@ FIXTURE_TEARDOWN(env)
 	unlink(TMP ".go");
 	unlink(TMP ".trace");
 	unlink(TMP ".bg");
-	unlink(TMP ".bpf.o");
+	unlink(OBJ);
 }
 
 TEST_F_TIMEOUT(env, filter_queue, 120)
@@ -634,6 +635,33 @@ TEST_F_TIMEOUT(env, filter_dev, 120)
 {
 	NEED_TOOLS();
 	filter_bg(_metadata, &self->out, false);
+}
+
+/* -t ends a run by itself; SIGTERM prints the summary as SIGINT does. */
+TEST_F_TIMEOUT(env, duration_sigterm, 120)
+{
+	pid_t tr;
+	int rows;
+
+	NEED_TOOLS();
+	ASSERT_EQ(0, run("vqtrace -c -t 1", &self->out));
+	EXPECT_NE(NULL, strstr(self->out, "DEV  QUEUE  CREATE"));
+	free(self->out);
+
+	printf("# $ vqtrace -H -u ns -c >" TMP ".trace 2>&1 &\n");
+	tr = spawn("exec vqtrace -H -u ns -c >" TMP ".trace 2>&1");
+	ASSERT_LT(0, tr);
+	ASSERT_TRUE(wait_file(TMP ".trace", "vqtrace: tracing"));
+	ASSERT_EQ(0, run("vqtrace-load -n 50", &self->out));
+	free(self->out);
+	ASSERT_EQ(0, kill(tr, SIGTERM));
+	ASSERT_EQ(0, exit_status(tr));
+	self->out = read_file(TMP ".trace");
+	ASSERT_NE(NULL, self->out);
+	dump(self->out, 12);
+	EXPECT_NE(NULL, strstr(self->out, "50 chains"));
+	EXPECT_NE(NULL, strstr(self->out, "     nsecs "));
+	EXPECT_EQ(50, cell(self->out, "AVAIL", -1, 0, &rows));
 }
 
 /* Enable all vqtest events in ftrace, run @cmd, return the trace. */
@@ -772,7 +800,7 @@ TEST_F_TIMEOUT(env, bpftool, 180)
 		printf("# no module BTF: skipping bpftool btf dump\n");
 	}
 
-	ASSERT_EQ(0, run("vqtrace -O " TMP ".bpf.o", &self->out));
+	ASSERT_EQ(0, run("vqtrace -O " OBJ, &self->out));
 	dump(self->out, 2);
 	free(self->out);
 	run("bpftool prog help", &self->out);
@@ -780,10 +808,10 @@ TEST_F_TIMEOUT(env, bpftool, 180)
 	free(self->out);
 	printf("# bpftool %s autoattach\n", autoattach ? "has" : "has no");
 	if (autoattach) {
-		ASSERT_EQ(0, run("bpftool prog loadall " TMP ".bpf.o " PIN " pinmaps " PIN_MAPS " autoattach",
+		ASSERT_EQ(0, run("bpftool prog loadall " OBJ " " PIN " pinmaps " PIN_MAPS " autoattach",
 				 &self->out)) dump(self->out, 40);
 	} else {
-		ASSERT_EQ(0, run("bpftool prog loadall " TMP ".bpf.o " PIN " pinmaps " PIN_MAPS,
+		ASSERT_EQ(0, run("bpftool prog loadall " OBJ " " PIN " pinmaps " PIN_MAPS,
 				 &self->out)) dump(self->out, 40);
 		free(self->out);
 		ASSERT_EQ(0, run("vqtrace -A " PIN, &self->out)) dump(self->out, 40);
