@@ -293,19 +293,45 @@ int main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "n:s:b:q:B:PIEVo:w:h")) != -1) {
 		switch (c) {
-		case 'n': o.chains = num_arg(optarg, 1UL << 40); break;
-		case 's': o.num = num_arg(optarg, 32768); break;
-		case 'b': o.bytes = num_arg(optarg, 1 << 20); break;
-		case 'q': o.queue = num_arg(optarg, 0xffffffff); break;
-		case 'B': o.batch = num_arg(optarg, 32768); break;
-		case 'P': o.process = true; break;
-		case 'I': o.no_interrupt = true; break;
-		case 'E': o.event_idx = true; break;
-		case 'V': o.violation = true; break;
-		case 'o': o.ready_file = optarg; break;
-		case 'w': o.wait_file = optarg; break;
-		case 'h': fputs(usage_text, stdout); return 0;
-		default: fputs(usage_text, stderr); return 2;
+		case 'n':
+			o.chains = num_arg(optarg, 1UL << 40);
+			break;
+		case 's':
+			o.num = num_arg(optarg, 32768);
+			break;
+		case 'b':
+			o.bytes = num_arg(optarg, 1 << 20);
+			break;
+		case 'q':
+			o.queue = num_arg(optarg, 0xffffffff);
+			break;
+		case 'B':
+			o.batch = num_arg(optarg, 32768);
+			break;
+		case 'P':
+			o.process = true;
+			break;
+		case 'I':
+			o.no_interrupt = true;
+			break;
+		case 'E':
+			o.event_idx = true;
+			break;
+		case 'V':
+			o.violation = true;
+			break;
+		case 'o':
+			o.ready_file = optarg;
+			break;
+		case 'w':
+			o.wait_file = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			fputs(usage_text, stderr);
+			return 2;
 		}
 	}
 	if (o.num < 2 || (o.num & (o.num - 1)) || !o.bytes) {

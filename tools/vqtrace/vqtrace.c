@@ -371,7 +371,7 @@ struct fmt_field {
 };
 
 #define FIELD(type, f) { #f, __builtin_offsetof(type, f), \
-			 sizeof(((type *)0)->f) }
+			 sizeof(((type *)NULL)->f) }
 #define QFIELDS(type) FIELD(type, dev), FIELD(type, queue)
 
 static const struct fmt_field f_create[] = {
@@ -380,17 +380,21 @@ static const struct fmt_field f_create[] = {
 	FIELD(struct vqtrace_tp_queue_create, behaviour),
 	FIELD(struct vqtrace_tp_queue_create, features),
 };
+
 static const struct fmt_field f_queue[] = {
 	QFIELDS(struct vqtrace_tp_queue),
 };
+
 static const struct fmt_field f_reset[] = {
 	QFIELDS(struct vqtrace_tp_queue_reset),
 	FIELD(struct vqtrace_tp_queue_reset, dropped),
 };
+
 static const struct fmt_field f_ksupp[] = {
 	QFIELDS(struct vqtrace_tp_kick_suppressed),
 	FIELD(struct vqtrace_tp_kick_suppressed, avail_idx),
 };
+
 static const struct fmt_field f_avail[] = {
 	QFIELDS(struct vqtrace_tp_avail),
 	FIELD(struct vqtrace_tp_avail, head),
@@ -400,17 +404,20 @@ static const struct fmt_field f_avail[] = {
 	FIELD(struct vqtrace_tp_avail, write_len),
 	FIELD(struct vqtrace_tp_avail, indirect),
 };
+
 static const struct fmt_field f_used[] = {
 	QFIELDS(struct vqtrace_tp_used),
 	FIELD(struct vqtrace_tp_used, head),
 	FIELD(struct vqtrace_tp_used, used_idx),
 	FIELD(struct vqtrace_tp_used, len),
 };
+
 static const struct fmt_field f_call[] = {
 	QFIELDS(struct vqtrace_tp_call),
 	FIELD(struct vqtrace_tp_call, used_idx),
 	FIELD(struct vqtrace_tp_call, suppressed),
 };
+
 static const struct fmt_field f_viol[] = {
 	QFIELDS(struct vqtrace_tp_violation),
 	FIELD(struct vqtrace_tp_violation, class),
@@ -419,6 +426,7 @@ static const struct fmt_field f_viol[] = {
 	FIELD(struct vqtrace_tp_violation, fatal),
 	FIELD(struct vqtrace_tp_violation, addr),
 };
+
 static const struct fmt_field f_run[] = {
 	QFIELDS(struct vqtrace_tp_run),
 	FIELD(struct vqtrace_tp_run, chains),
