@@ -2621,4 +2621,1013 @@ TEST_F(vq, v_bad_request_warn)
 	ASSERT_EQ(VQD_BLK_S_OK, f.status);
 }
 
+/* ------------------------------------------------------------------ */
+/* The engine: real kick and call eventfds                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Echo traffic of random shapes through one queue, every byte checked.
+ * Thread-safe (no harness asserts): errors go to t->err.
+ */
+#define TR_MAXD		8
+#define TR_MAXLEN	512
+
+struct tr_rec {
+	uint64_t seq;		/* chain number, from 1; 0: not in flight */
+	uint32_t n, nr;
+	uint8_t *p[TR_MAXD];
+	uint32_t len[TR_MAXD];
+};
+
+struct traffic {
+	struct vqd *q;
+	/* what to send */
+	uint64_t target;
+	uint32_t max_nr, max_nw, max_len;	/* max_len <= seg_max */
+	uint32_t batch;		/* most chains offered per publish */
+	uint32_t indirect_pct;	/* chains through a table, needs ind */
+	bool honour_notify;	/* kick only when the device asks */
+	bool in_order;		/* completions must come in order */
+	int timeout_ms;		/* longest wait for a call */
+	uint64_t seed;
+	uint8_t *ind;		/* per head: a table, then its buffers */
+	size_t ind_stride;
+	/* what happened */
+	struct tr_rec *rec;
+	uint64_t rng, issued, done;
+	uint64_t kicks, kicks_skipped, calls_seen, waits;
+	uint64_t bytes_read, bytes_written, nindirect;
+	uint64_t sum_in, sum_out;
+	uint8_t in[TR_MAXD * TR_MAXLEN], out[TR_MAXD * TR_MAXLEN];
+	char err[320];
+};
+
+#define tr_fail(t, ...) (snprintf((t)->err, sizeof((t)->err), __VA_ARGS__), -1)
+
+static void tr_data(uint8_t *p, uint32_t len, uint64_t seed, uint64_t seq,
+		    uint32_t k)
+{
+	vq_fill(p, len, seed ^ (seq << 5) ^ k);
+}
+
+/*
+ * Set up @t for @q. With @indirect_pct, a region for the tables is
+ * allocated and mapped on q->fd. Returns 0 or -errno.
+ */
+static int tr_init(struct traffic *t, struct vqd *q, uint64_t target,
+		   uint64_t seed)
+{
+	memset(t, 0, offsetof(struct traffic, in));
+	t->q = q;
+	t->target = target;
+	t->max_nr = 4;
+	t->max_nw = 4;
+	t->max_len = q->seg_max < 64 ? q->seg_max : 64;
+	t->batch = q->num;
+	t->in_order = true;
+	t->timeout_ms = 20000;
+	t->seed = seed;
+	t->rng = seed | 1;
+	t->sum_in = t->sum_out = VQTEST_CSUM_INIT;
+	t->rec = calloc(q->num, sizeof(*t->rec));
+	return t->rec ? 0 : -ENOMEM;
+}
+
+/* Bytes of table memory tr_enable_indirect() needs */
+static size_t tr_indirect_bytes(const struct traffic *t)
+{
+	return VQ_ALIGN(t->q->num * (16 * TR_MAXD + TR_MAXD * t->max_len),
+			VQ_PAGE);
+}
+
+/*
+ * Send @pct percent of the chains through indirect tables, kept in @mem
+ * (identity-mapped already), or in a region of their own when NULL.
+ */
+static int tr_enable_indirect(struct traffic *t, uint32_t pct, void *mem)
+{
+	size_t len = tr_indirect_bytes(t);
+
+	t->ind_stride = 16 * TR_MAXD + TR_MAXD * t->max_len;
+	t->indirect_pct = pct;
+	if (mem) {
+		t->ind = mem;
+		return 0;
+	}
+	t->ind = vq_alloc(len);
+	if (!t->ind)
+		return -ENOMEM;
+	return _vq_map(t->q->fd, t->ind, len, 0, 0, NULL);
+}
+
+static void tr_free(struct traffic *t)
+{
+	free(t->rec);
+	t->rec = NULL;
+}
+
+/* Offer one chain; 0 when the ring has no room for it. */
+static int tr_offer_one(struct traffic *t)
+{
+	struct vqd *q = t->q;
+	uint32_t nr = vq_rand(&t->rng) % (t->max_nr + 1);
+	uint32_t nw = vq_rand(&t->rng) % (t->max_nw + 1);
+	bool ind = t->indirect_pct &&
+		   vq_rand(&t->rng) % 100 < t->indirect_pct;
+	uint32_t lens[TR_MAXD], k, n;
+	uint16_t ids[TR_MAXD];
+	struct tr_rec *rec;
+	int head;
+
+	if (!nr && !nw)
+		nr = 1;
+	n = nr + nw;
+	for (k = 0; k < n; k++)
+		lens[k] = 1 + vq_rand(&t->rng) % t->max_len;
+	if (ind) {
+		uint32_t tlen = 16 * n;
+		struct vqd_desc *table;
+		uint8_t *bufs;
+
+		head = vqd_chain(q, 1, 0, &tlen, ids);
+		if (head < 0)
+			return 0;
+		table = (struct vqd_desc *)(t->ind + head * t->ind_stride);
+		bufs = (uint8_t *)(table + TR_MAXD);
+		rec = &t->rec[head];
+		for (k = 0; k < n; k++) {
+			rec->p[k] = bufs + k * t->max_len;
+			vqd_set_desc(&table[k], (uintptr_t)rec->p[k], lens[k],
+				     (k >= nr ? VQD_F_WRITE : 0) |
+				     (k + 1 < n ? VQD_F_NEXT : 0), k + 1);
+		}
+		vqd_set_desc(&q->desc[head], (uintptr_t)table, tlen,
+			     VQD_F_INDIRECT, 0);
+		t->nindirect++;
+	} else {
+		head = vqd_chain(q, nr, nw, lens, ids);
+		if (head < 0)
+			return 0;
+		rec = &t->rec[head];
+		for (k = 0; k < n; k++)
+			rec->p[k] = vqd_buf(q, ids[k]);
+	}
+	rec->seq = ++t->issued;
+	rec->n = n;
+	rec->nr = nr;
+	for (k = 0; k < n; k++) {
+		rec->len[k] = lens[k];
+		if (k < nr)
+			tr_data(rec->p[k], lens[k], t->seed, rec->seq, k);
+		else
+			memset(rec->p[k], PAD, lens[k]);
+	}
+	vqd_offer(q, head);
+	return 1;
+}
+
+/* Reap and check everything the device has published. */
+static int tr_reap(struct traffic *t)
+{
+	struct vqd *q = t->q;
+	uint32_t head, len;
+
+	while (vqd_reap(q, &head, &len)) {
+		struct tr_rec *rec = head < q->num ? &t->rec[head] : NULL;
+		uint32_t r = 0, w = 0, k, i, want;
+
+		if (!rec || !rec->seq)
+			return tr_fail(t, "queue %u: used id %u is not in flight",
+				       q->index, head);
+		if (t->in_order && rec->seq != t->done + 1)
+			return tr_fail(t, "queue %u: chain %llu completed, %llu expected",
+				       q->index, (unsigned long long)rec->seq,
+				       (unsigned long long)t->done + 1);
+		for (k = 0; k < rec->nr; k++) {
+			tr_data(t->in + r, rec->len[k], t->seed, rec->seq, k);
+			r += rec->len[k];
+		}
+		for (; k < rec->n; k++) {
+			memcpy(t->out + w, rec->p[k], rec->len[k]);
+			w += rec->len[k];
+		}
+		want = r < w ? r : w;
+		if (len != want)
+			return tr_fail(t, "queue %u: chain %llu: used.len %u, expected %u",
+				       q->index, (unsigned long long)rec->seq,
+				       len, want);
+		if (memcmp(t->in, t->out, want))
+			return tr_fail(t, "queue %u: chain %llu: echoed data differs",
+				       q->index, (unsigned long long)rec->seq);
+		for (i = want; i < w; i++)
+			if (t->out[i] != PAD)
+				return tr_fail(t, "queue %u: chain %llu: byte %u past used.len written",
+					       q->index,
+					       (unsigned long long)rec->seq, i);
+		t->sum_in = vq_fnv1a(t->sum_in, t->in, want);
+		t->sum_out = vq_fnv1a(t->sum_out, t->out, want);
+		t->bytes_read += r;
+		t->bytes_written += len;
+		rec->seq = 0;
+		t->done++;
+	}
+	return 0;
+}
+
+/* Reap, offer a batch, kick. Returns work done (0: idle) or -1. */
+static int tr_step(struct traffic *t)
+{
+	struct vqd *q = t->q;
+	uint64_t done0 = t->done;
+	uint16_t old = q->avail_idx;
+	uint32_t n = 0;
+
+	if (tr_reap(t))
+		return -1;
+	while (t->issued < t->target && n < t->batch && tr_offer_one(t))
+		n++;
+	if (n) {
+		vqd_publish(q);
+		if (!t->honour_notify || vqd_need_kick(q, old)) {
+			if (vq_kick(q->kick))
+				return tr_fail(t, "kick: %s", strerror(errno));
+			t->kicks++;
+		} else {
+			t->kicks_skipped++;
+		}
+	}
+	return (int)(t->done - done0) + n;
+}
+
+/* Ask for a call on the next used entry; true if one is already there. */
+static bool tr_arm(struct traffic *t)
+{
+	struct vqd *q = t->q;
+
+	if (q->event_idx)
+		__atomic_store_n(vqd_used_event(q), q->last_used,
+				 __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return vqd_used_idx(q) != q->last_used;
+}
+
+static int tr_lost(struct traffic *t)
+{
+	struct vqd *q = t->q;
+
+	return tr_fail(t, "queue %u: no call for %d ms with %llu chains out (avail %u, used %u, reaped %u, used flags %#x, avail_event %u): lost wakeup",
+		       q->index, t->timeout_ms,
+		       (unsigned long long)(t->issued - t->done),
+		       q->avail_idx, vqd_used_idx(q), q->last_used,
+		       q->used->flags, *vqd_avail_event(q));
+}
+
+/* Run @t to its target on its own. Returns 0 or -1 (t->err). */
+static int tr_run(struct traffic *t)
+{
+	while (t->done < t->target) {
+		struct pollfd pfd = { .fd = t->q->call, .events = POLLIN };
+		int r = tr_step(t);
+
+		if (r < 0)
+			return -1;
+		if (r || tr_arm(t))
+			continue;
+		r = poll(&pfd, 1, t->timeout_ms);
+		if (r < 0 && errno != EINTR)
+			return tr_fail(t, "poll: %s", strerror(errno));
+		if (!r)
+			return tr_lost(t);
+		t->calls_seen += vq_efd_read(t->q->call);
+		t->waits++;
+	}
+	return 0;
+}
+
+/*
+ * The device's counters against what the driver saw. Call when the
+ * traffic is over: every call the device counted is in the eventfd.
+ */
+static int tr_check_stats(struct traffic *t, uint64_t chains_before)
+{
+	struct vqtest_queue_stats st;
+	struct vqd *q = t->q;
+	int ret = _vq_stats(q->fd, q->index, &st);
+
+	if (ret)
+		return tr_fail(t, "stats: %s", strerror(-ret));
+	t->calls_seen += vq_efd_read(q->call);
+	if (st.out_state != VQTEST_QS_ACTIVE || st.out_violation)
+		return tr_fail(t, "queue %u: state %u, violation %u", q->index,
+			       st.out_state, st.out_violation);
+#define TR_CNT(field, want)						\
+	do {								\
+		if (VQ_CNT(&st, field) != (uint64_t)(want))		\
+			return tr_fail(t, "queue %u: counter " #field	\
+				       " %llu, expected %llu", q->index, \
+				       (unsigned long long)VQ_CNT(&st, field), \
+				       (unsigned long long)(want));	\
+	} while (0)
+	TR_CNT(chains, chains_before + t->done);
+	TR_CNT(used, chains_before + t->done);
+	TR_CNT(indirect, t->nindirect);
+	TR_CNT(bytes_read, t->bytes_read);
+	TR_CNT(bytes_written, t->bytes_written);
+	TR_CNT(kicks, t->kicks);
+	TR_CNT(calls, t->calls_seen);
+	TR_CNT(violations, 0);
+#undef TR_CNT
+	if (t->sum_in != t->sum_out)
+		return tr_fail(t, "queue %u: checksums differ", q->index);
+	return 0;
+}
+
+/* A queue with eventfds for the engine tests. */
+static void engine_setup(struct __test_metadata *_metadata, struct vqd *q,
+			 int fd, uint32_t index, uint32_t num, uint32_t seg_max,
+			 bool event_idx, uint32_t budget_chains,
+			 uint32_t busy_poll_us)
+{
+	struct vqtest_queue_create c;
+
+	ASSERT_EQ(0, _vqd_init(q, fd, index, num, seg_max));
+	q->kick = vq_eventfd();
+	q->call = vq_eventfd();
+	ASSERT_LE(0, q->kick);
+	ASSERT_LE(0, q->call);
+	q->event_idx = event_idx;
+	vqd_create_cmd(q, &c);
+	c.budget_chains = budget_chains;
+	c.busy_poll_us = busy_poll_us;
+	vq_queue_create(fd, &c);
+}
+
+TEST_F(vq, kick_and_call)
+{
+	struct echo_chain ec = { .nr = 2, .nw = 1, .lens = { 100, 28, 200 },
+				 .seed = 3 };
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+
+	vq_set_features(self->fd, F_V1);
+	engine_setup(_metadata, q, self->fd, 0, 8, 256, false, 0, 0);
+	ASSERT_LE(0, echo_offer(q, &ec));
+	vqd_publish(q);
+	/* nothing happens without a kick */
+	ASSERT_EQ(0ULL, vq_efd_wait(q->call, 100));
+	ASSERT_EQ(0, vqd_used_idx(q));
+	ASSERT_EQ(0, vq_kick(q->kick));
+	ASSERT_EQ(1ULL, vq_efd_wait(q->call, 10000));
+	echo_reap_check(_metadata, q, &ec);
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(1ULL, VQ_CNT(&st, kicks));
+	ASSERT_EQ(1ULL, VQ_CNT(&st, calls));
+	ASSERT_LE(1ULL, VQ_CNT(&st, worker_runs));
+}
+
+/* A kick written before the queue existed still counts. */
+TEST_F(vq, kick_before_create)
+{
+	struct echo_chain ec = { .nr = 1, .nw = 1, .lens = { 10, 10 } };
+	struct vqtest_queue_create c;
+	struct vqd *q = &self->q;
+
+	vq_set_features(self->fd, F_V1);
+	ASSERT_EQ(0, _vqd_init(q, self->fd, 0, 8, 64));
+	q->kick = vq_eventfd();
+	q->call = vq_eventfd();
+	ASSERT_LE(0, echo_offer(q, &ec));
+	vqd_publish(q);
+	ASSERT_EQ(0, vq_kick(q->kick));
+	vqd_create_cmd(q, &c);
+	vq_queue_create(self->fd, &c);
+	ASSERT_EQ(1ULL, vq_efd_wait(q->call, 10000));
+	echo_reap_check(_metadata, q, &ec);
+}
+
+static uint64_t env_u64(const char *name, uint64_t dflt)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? strtoull(v, NULL, 0) : dflt;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * 1,000,000 echo chains of random shapes (0-4 readable and 0-4 writable
+ * buffers of 1-64 bytes, a fifth through indirect tables), offered in
+ * batches with one kick each when the device asks, completions awaited
+ * on the call eventfd; every byte and the running checksums compared.
+ * VQTEST_ECHO_CHAINS overrides the count.
+ */
+TEST_F_TIMEOUT(vq, echo_1m_random, 600)
+{
+	struct vqd *q = &self->q;
+	struct traffic *t = calloc(1, sizeof(*t));
+	struct vqtest_queue_stats st;
+	double t0, dt;
+
+	ASSERT_NE(NULL, t);
+	vq_set_features(self->fd, F_V1 | F_EVENT_IDX | F_INDIRECT);
+	engine_setup(_metadata, q, self->fd, 0, 1024, 64, true, 0, 0);
+	ASSERT_EQ(0, tr_init(t, q, env_u64("VQTEST_ECHO_CHAINS", 1000000),
+			     0x1234567));
+	ASSERT_EQ(0, tr_enable_indirect(t, 20, NULL));
+	t->batch = 256;
+	t->honour_notify = true;
+	t0 = now_s();
+	ASSERT_EQ(0, tr_run(t)) TH_LOG("%s", t->err);
+	dt = now_s() - t0;
+	ASSERT_EQ(0, tr_check_stats(t, 0)) TH_LOG("%s", t->err);
+	vq_stats(self->fd, 0, &st);
+	TH_LOG("%llu chains in %.1f s (%.0f/s), %llu bytes; kicks %llu (skipped %llu), waits %llu, calls %llu, suppressed: kicks %llu calls %llu, worker runs %llu (budget %llu)",
+	       (unsigned long long)t->done, dt, t->done / dt,
+	       (unsigned long long)t->bytes_written,
+	       (unsigned long long)t->kicks,
+	       (unsigned long long)t->kicks_skipped,
+	       (unsigned long long)t->waits,
+	       (unsigned long long)VQ_CNT(&st, calls),
+	       (unsigned long long)VQ_CNT(&st, kicks_suppressed),
+	       (unsigned long long)VQ_CNT(&st, calls_suppressed_event),
+	       (unsigned long long)VQ_CNT(&st, worker_runs),
+	       (unsigned long long)VQ_CNT(&st, budget_exhausted));
+	tr_free(t);
+	free(t);
+}
+
+/*
+ * No wakeup is ever lost: the driver kicks only when the device asks
+ * (USED_F_NO_NOTIFY or avail_event) and sleeps on the call eventfd after
+ * asking for a call; 100,000 chains must all complete. A small budget
+ * makes the worker requeue itself with kicks still suppressed.
+ */
+static void no_lost_wakeup(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(vq) *self, bool event_idx,
+			   uint32_t busy_poll_us, uint64_t chains)
+{
+	struct vqd *q = &self->q;
+	struct traffic *t = calloc(1, sizeof(*t));
+	struct vqtest_queue_stats st;
+
+	ASSERT_NE(NULL, t);
+	vq_set_features(self->fd, F_V1 | (event_idx ? F_EVENT_IDX : 0));
+	engine_setup(_metadata, q, self->fd, 0, 64, 16, event_idx, 16,
+		     busy_poll_us);
+	ASSERT_EQ(0, tr_init(t, q, chains, 0x77 + event_idx));
+	t->max_nr = 1;
+	t->max_nw = 1;
+	t->max_len = 16;
+	t->batch = 8;
+	t->honour_notify = true;
+	ASSERT_EQ(0, tr_run(t)) TH_LOG("%s", t->err);
+	ASSERT_EQ(0, tr_check_stats(t, 0)) TH_LOG("%s", t->err);
+	vq_stats(self->fd, 0, &st);
+	TH_LOG("kicks %llu, skipped %llu (device: kicks_suppressed %llu), waits %llu, calls %llu, suppressed calls %llu/%llu",
+	       (unsigned long long)t->kicks,
+	       (unsigned long long)t->kicks_skipped,
+	       (unsigned long long)VQ_CNT(&st, kicks_suppressed),
+	       (unsigned long long)t->waits,
+	       (unsigned long long)VQ_CNT(&st, calls),
+	       (unsigned long long)VQ_CNT(&st, calls_suppressed_flag),
+	       (unsigned long long)VQ_CNT(&st, calls_suppressed_event));
+	/* the device did ask the driver not to kick, and it was obeyed */
+	ASSERT_LT(0ULL, t->kicks_skipped);
+	tr_free(t);
+	free(t);
+}
+
+TEST_F_TIMEOUT(vq, no_lost_wakeup_flags, 300)
+{
+	no_lost_wakeup(_metadata, self, false, 0, 100000);
+}
+
+TEST_F_TIMEOUT(vq, no_lost_wakeup_event_idx, 300)
+{
+	no_lost_wakeup(_metadata, self, true, 0, 100000);
+}
+
+TEST_F_TIMEOUT(vq, no_lost_wakeup_busy_poll, 300)
+{
+	no_lost_wakeup(_metadata, self, false, 200, 20000);
+}
+
+/* ------------------------------------------------------------------ */
+/* Lifecycle                                                           */
+/* ------------------------------------------------------------------ */
+
+/* Close the device with chains in flight and the worker busy. */
+TEST_F(vq, close_in_flight)
+{
+	struct traffic *t = calloc(1, sizeof(*t));
+	struct vqd *q = &self->q;
+	long lck0 = vq_status_kb("VmLck");
+	int round;
+
+	ASSERT_NE(NULL, t);
+	for (round = 0; round < 20; round++) {
+		int fd = _vq_open();
+
+		ASSERT_LE(0, fd);
+		vq_set_features(fd, F_V1 | F_INDIRECT);
+		engine_setup(_metadata, q, fd, 0, 256, 64, false, 4, 0);
+		ASSERT_EQ(0, tr_init(t, q, 1000, round));
+		t->batch = 256;
+		/* fill the ring, kick, and close at once */
+		ASSERT_LE(0, tr_step(t)) TH_LOG("%s", t->err);
+		if (round & 1)
+			usleep(round * 100);
+		ASSERT_EQ(0, close(fd));
+		/* every pin and its memlock charge went with the file */
+		ASSERT_EQ(lck0, vq_status_kb("VmLck"));
+		close(q->kick);
+		close(q->call);
+		munmap(q->mem, q->mem_len);
+		tr_free(t);
+		vqd_free(q);
+	}
+	free(t);
+	/* the device is fine */
+	vq_set_features(self->fd, F_V1);
+	queue_setup(_metadata, &self->q2, self->fd, 0, 8, 64, VQTEST_BEH_ECHO);
+	assert_queue_works(_metadata, &self->q2);
+}
+
+/* SIGKILL the process that owns a device while its queue runs. */
+TEST_F_TIMEOUT(vq, sigkill_owner, 120)
+{
+	long refcnt0 = vq_read_long("/sys/module/vqtest/refcnt");
+	struct traffic *t = calloc(1, sizeof(*t));
+	int round;
+
+	ASSERT_NE(NULL, t);
+	for (round = 0; round < 4; round++) {
+		int status, p[2];
+		char c;
+		pid_t pid;
+
+		ASSERT_EQ(0, pipe(p));
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid) {
+			struct vqtest_queue_create cc;
+			struct vqd cq;
+			int fd = _vq_open();
+
+			close(p[0]);
+			if (fd < 0 || _vq_set_features(fd, F_V1 | F_INDIRECT) ||
+			    _vqd_init(&cq, fd, 0, 256, 64))
+				_exit(2);
+			cq.kick = vq_eventfd();
+			cq.call = vq_eventfd();
+			vqd_create_cmd(&cq, &cc);
+			cc.budget_chains = 8;
+			if (_vq_queue_create(fd, &cc) ||
+			    tr_init(t, &cq, ~0ULL, round))
+				_exit(3);
+			t->target = 2000;
+			if (tr_run(t)) {
+				fprintf(stderr, "child: %s\n", t->err);
+				_exit(4);
+			}
+			/* running: tell the parent, then run until killed */
+			if (write(p[1], "r", 1) != 1)
+				_exit(5);
+			t->target = ~0ULL;
+			tr_run(t);
+			fprintf(stderr, "child: %s\n", t->err);
+			_exit(6);
+		}
+		close(p[1]);
+		ASSERT_EQ(1, read(p[0], &c, 1));
+		close(p[0]);
+		usleep(round * 30000);
+		ASSERT_EQ(0, kill(pid, SIGKILL));
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		ASSERT_TRUE(WIFSIGNALED(status))
+			TH_LOG("child exited with %d", WEXITSTATUS(status));
+		ASSERT_EQ(SIGKILL, WTERMSIG(status));
+		/* its device is gone with it */
+		ASSERT_EQ(refcnt0, vq_read_long("/sys/module/vqtest/refcnt"));
+	}
+	free(t);
+	vq_set_features(self->fd, F_V1);
+	queue_setup(_metadata, &self->q2, self->fd, 0, 8, 64, VQTEST_BEH_ECHO);
+	assert_queue_works(_metadata, &self->q2);
+}
+
+/* The driver closes its eventfds after create: the queue keeps going. */
+TEST_F(vq, eventfds_closed)
+{
+	struct traffic *t = calloc(1, sizeof(*t));
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+	int kick2, call2;
+	uint32_t i, chains;
+
+	ASSERT_NE(NULL, t);
+	vq_set_features(self->fd, F_V1);
+	engine_setup(_metadata, q, self->fd, 0, 64, 64, false, 0, 0);
+	/* the same files under other numbers, the originals closed */
+	kick2 = dup(q->kick);
+	call2 = dup(q->call);
+	ASSERT_LE(0, kick2);
+	ASSERT_LE(0, call2);
+	ASSERT_EQ(0, close(q->kick));
+	ASSERT_EQ(0, close(q->call));
+	q->kick = kick2;
+	q->call = call2;
+	ASSERT_EQ(0, tr_init(t, q, 2000, 9));
+	ASSERT_EQ(0, tr_run(t)) TH_LOG("%s", t->err);
+	ASSERT_EQ(0, tr_check_stats(t, 0)) TH_LOG("%s", t->err);
+
+	/* no file left at all: QUEUE_PROCESS still drives it */
+	ASSERT_EQ(0, close(kick2));
+	ASSERT_EQ(0, close(call2));
+	q->kick = q->call = -1;
+	for (i = 0; i < 5; i++)
+		assert_queue_works(_metadata, q);
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(2005ULL, VQ_CNT(&st, chains));
+	ASSERT_EQ(U32(VQTEST_QS_ACTIVE), st.out_state);
+	/* the worker and the kick wait entry go away cleanly */
+	vq_queue_destroy(self->fd, 0);
+	ASSERT_EQ(-ENOENT, _vq_process(self->fd, 0, 0, &chains, NULL));
+	tr_free(t);
+	free(t);
+}
+
+/* anonymous memory, rings included: the device goes on */
+static void munmap_anon(struct __test_metadata *_metadata,
+			FIXTURE_DATA(vq) *self)
+{
+	struct vqd *q2 = &self->q2;
+	struct echo_chain ec = { .nr = 1, .nw = 1, .lens = { 40, 40 } };
+	uint32_t chains;
+	long lck;
+
+	queue_setup(_metadata, q2, self->fd, 1, 8, 64,
+		    VQTEST_BEH_ECHO);
+	ASSERT_LE(0, echo_offer(q2, &ec));
+	vqd_publish(q2);
+	lck = vq_status_kb("VmLck");
+	ASSERT_EQ(0, munmap(q2->mem, q2->mem_len));
+	vq_process(self->fd, 1, 0, &chains, NULL);
+	ASSERT_EQ(1U, chains);
+	vq_process(self->fd, 1, 0, &chains, NULL);
+	ASSERT_EQ(0U, chains);
+	/* the charge stays with the region until it is unmapped */
+	ASSERT_EQ(lck, vq_status_kb("VmLck"));
+	vq_queue_destroy(self->fd, 1);
+	vq_unmap(self->fd, q2->iova, q2->mem_len);
+	ASSERT_EQ(lck - (long)(q2->mem_len / 1024),
+		  vq_status_kb("VmLck"));
+}
+
+/* munmap of registered memory: the pins keep the pages for the device. */
+TEST_F(vq, munmap_registered)
+{
+	const uint64_t biova = 0x500000000ULL;
+	struct vqd *q = &self->q;
+	uint8_t *view, *reg, in[300];
+	uint32_t chains, head, len;
+	int mfd = memfd_create("vqtest", 0);
+
+	ASSERT_LE(0, mfd);
+	ASSERT_EQ(0, ftruncate(mfd, 2 * VQ_PAGE));
+	reg = mmap(NULL, 2 * VQ_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, mfd,
+		   0);
+	view = mmap(NULL, 2 * VQ_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		    mfd, 0);
+	ASSERT_NE(MAP_FAILED, reg);
+	ASSERT_NE(MAP_FAILED, view);
+	vq_set_features(self->fd, F_V1);
+	queue_setup(_metadata, q, self->fd, 0, 8, 64, VQTEST_BEH_ECHO);
+	vq_map(self->fd, reg, 2 * VQ_PAGE, VQTEST_MAP_FIXED_IOVA, biova, NULL);
+
+	vq_fill(in, sizeof(in), 31);
+	memcpy(reg + 100, in, sizeof(in));
+	memset(reg + VQ_PAGE, PAD, 400);
+	ASSERT_EQ(0, munmap(reg, 2 * VQ_PAGE));
+
+	vqd_set_desc(&q->desc[0], biova + 100, 300, VQD_F_NEXT, 1);
+	vqd_set_desc(&q->desc[1], biova + VQ_PAGE, 400, VQD_F_WRITE, 0);
+	vqd_offer(q, 0);
+	vqd_publish(q);
+	vq_process(self->fd, 0, 0, &chains, NULL);
+	ASSERT_EQ(1U, chains);
+	ASSERT_EQ(1, vqd_reap(q, &head, &len));
+	ASSERT_EQ(300U, len);
+	/* the device wrote into the pages the file still has */
+	ASSERT_EQ(0, memcmp(view + VQ_PAGE, in, 300));
+	ASSERT_EQ(PAD, view[VQ_PAGE + 300]);
+	vq_unmap(self->fd, biova, 2 * VQ_PAGE);
+	munmap_anon(_metadata, self);
+	close(mfd);
+}
+
+/*
+ * fork of the owner: the child gets the same device through the
+ * inherited fd and copies of the memory. The device keeps working on the
+ * parent's pinned pages whatever either side writes afterwards.
+ */
+TEST_F_TIMEOUT(vq, fork_owner, 120)
+{
+	struct traffic *t = calloc(1, sizeof(*t));
+	struct vqd *q = &self->q;
+	int p[2], status;
+	pid_t pid;
+	char c;
+
+	ASSERT_NE(NULL, t);
+	vq_set_features(self->fd, F_V1 | F_EVENT_IDX);
+	engine_setup(_metadata, q, self->fd, 0, 64, 64, true, 0, 0);
+	ASSERT_EQ(0, tr_init(t, q, 500, 21));
+	ASSERT_EQ(0, tr_run(t)) TH_LOG("%s", t->err);
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct vqtest_queue_stats st;
+		struct vqtest_info info;
+		uint32_t chains;
+
+		close(p[1]);
+		/* wait until the parent has used the queue after the fork */
+		if (read(p[0], &c, 1) != 1)
+			_exit(2);
+		if (_vq_get_info(self->fd, &info) || _vq_stats(self->fd, 0, &st))
+			_exit(3);
+		/* scribble over the child's copy of rings and buffers */
+		memset(q->mem, 0x5a, q->mem_len);
+		/* the device runs on the parent's pages: nothing pending */
+		if (_vq_process(self->fd, 0, 0, &chains, NULL) || chains)
+			_exit(4);
+		_exit(0);
+	}
+	close(p[0]);
+	/* after the fork, the parent's writes still reach the device */
+	t->target += 500;
+	ASSERT_EQ(0, tr_run(t)) TH_LOG("%s", t->err);
+	ASSERT_EQ(1, write(p[1], "g", 1));
+	close(p[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	/* and after the child scribbled and left */
+	t->target += 500;
+	ASSERT_EQ(0, tr_run(t)) TH_LOG("%s", t->err);
+	ASSERT_EQ(0, tr_check_stats(t, 0)) TH_LOG("%s", t->err);
+	tr_free(t);
+	free(t);
+}
+
+/* Devices with queues, eventfds and traffic, closed over and over. */
+TEST_F_TIMEOUT(vq, queue_lifecycle_no_leak, 180)
+{
+	struct traffic *t = calloc(1, sizeof(*t));
+	long lck0 = 0, unrecl0 = 0, unrecl1, files0 = 0, files1;
+	struct vqd q;
+	int i, n = 1000, fd;
+
+	ASSERT_NE(NULL, t);
+	close(self->fd);
+	self->fd = -1;
+	/* one round first, so caches are warm */
+	for (i = -50; i < n; i++) {
+		if (!i) {
+			fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+			if (fd >= 0) {
+				ASSERT_EQ(1, write(fd, "3", 1));
+				close(fd);
+			}
+			usleep(200000);
+			lck0 = vq_status_kb("VmLck");
+			unrecl0 = vq_meminfo_kb("SUnreclaim");
+			files0 = vq_read_long("/proc/sys/fs/file-nr");
+		}
+		fd = _vq_open();
+		ASSERT_LE(0, fd);
+		vq_set_features(fd, F_V1 | F_EVENT_IDX);
+		engine_setup(_metadata, &q, fd, i & 7, 64, 64, true, 0, 0);
+		ASSERT_EQ(0, tr_init(t, &q, 16, i));
+		ASSERT_LE(0, tr_step(t)) TH_LOG("%s", t->err);
+		/* half of them with chains still in flight */
+		if (i & 1)
+			ASSERT_EQ(0, tr_run(t)) TH_LOG("%s", t->err);
+		close(q.kick);
+		close(q.call);
+		ASSERT_EQ(0, close(fd));
+		munmap(q.mem, q.mem_len);
+		tr_free(t);
+		vqd_free(&q);
+	}
+	fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+	if (fd >= 0) {
+		ASSERT_EQ(1, write(fd, "3", 1));
+		close(fd);
+	}
+	usleep(200000);
+	unrecl1 = vq_meminfo_kb("SUnreclaim");
+	files1 = vq_read_long("/proc/sys/fs/file-nr");
+	TH_LOG("%d devices: SUnreclaim %+ld kB, files %+ld, VmLck %ld -> %ld kB",
+	       n, unrecl1 - unrecl0, files1 - files0, lck0,
+	       vq_status_kb("VmLck"));
+	ASSERT_EQ(lck0, vq_status_kb("VmLck"));
+	/* a queue (struct, scratch, ring state) is well over 1 KiB */
+	ASSERT_LT(unrecl1 - unrecl0, n);
+	/* 3 files per round: a leaked eventfd would show 1000 */
+	ASSERT_LT(files1 - files0, 256);
+	free(t);
+}
+
+/* ------------------------------------------------------------------ */
+/* Many queues, many threads                                           */
+/* ------------------------------------------------------------------ */
+
+#define MQ_THREADS	8
+#define MQ_PER_THREAD	8
+#define MQ_CHAINS	1500
+#define MQ_IND_BYTES	(64 * VQ_PAGE)	/* tables for a 64-entry queue */
+
+struct mq_arg {
+	int fd;			/* shared device, or -1: open one */
+	int tid;
+	uint64_t chains;
+	uint64_t done;
+	char err[400];
+};
+
+static void *mq_thread(void *arg)
+{
+	struct mq_arg *a = arg;
+	struct vqd q[MQ_PER_THREAD];
+	struct traffic *t = calloc(MQ_PER_THREAD, sizeof(*t));
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	bool own = a->fd < 0;
+	int fd = a->fd, i, ret;
+	uint8_t *mem;
+	size_t qlen;
+
+	memset(q, 0, sizeof(q));
+	if (!t) {
+		snprintf(a->err, sizeof(a->err), "no memory");
+		return NULL;
+	}
+	if (own) {
+		fd = _vq_open();
+		if (fd < 0 || _vq_set_features(fd, F_V1 | F_EVENT_IDX |
+					       F_INDIRECT)) {
+			snprintf(a->err, sizeof(a->err), "open/features");
+			return NULL;
+		}
+	}
+	/*
+	 * One region per thread for its 8 queues and their tables: a device
+	 * maps out_max_regions (64) regions at most.
+	 */
+	qlen = vqd_mem_bytes(64, 64);
+	mem = vq_alloc(MQ_PER_THREAD * (qlen + MQ_IND_BYTES));
+	if (!mem || _vq_map(fd, mem, MQ_PER_THREAD * (qlen + MQ_IND_BYTES), 0,
+			    0, NULL)) {
+		snprintf(a->err, sizeof(a->err), "memory");
+		return NULL;
+	}
+	for (i = 0; i < MQ_PER_THREAD; i++) {
+		struct vqtest_queue_create c;
+		uint32_t index = own ? i : a->tid * MQ_PER_THREAD + i;
+		uint8_t *qmem = mem + i * (qlen + MQ_IND_BYTES);
+
+		ret = vqd_layout(&q[i], fd, index, 64, 64, qmem, qlen,
+				 (uintptr_t)qmem);
+		q[i].kick = vq_eventfd();
+		q[i].call = vq_eventfd();
+		q[i].event_idx = true;
+		vqd_create_cmd(&q[i], &c);
+		/* half the queues pinned to a CPU */
+		c.cpu = (i & 1) ? (int)((a->tid + i) % ncpu) : VQTEST_CPU_ANY;
+		c.budget_chains = 32;
+		if (!ret)
+			ret = _vq_queue_create(fd, &c);
+		if (!ret)
+			ret = tr_init(&t[i], &q[i], a->chains,
+				      a->tid * 100 + i);
+		if (!ret && tr_indirect_bytes(&t[i]) > MQ_IND_BYTES)
+			ret = -E2BIG;
+		/* a quarter of the queues send some chains indirect */
+		if (!ret && (i % 4) == 0)
+			ret = tr_enable_indirect(&t[i], 30, qmem + qlen);
+		if (ret) {
+			snprintf(a->err, sizeof(a->err), "queue %u: setup: %s",
+				 index, strerror(-ret));
+			return NULL;
+		}
+		t[i].batch = 16;
+		t[i].honour_notify = true;
+	}
+	for (;;) {
+		struct pollfd pfd[MQ_PER_THREAD];
+		int progress = 0, busy = 0, ready = 0, n = 0;
+
+		for (i = 0; i < MQ_PER_THREAD; i++) {
+			if (t[i].done >= t[i].target)
+				continue;
+			busy++;
+			ret = tr_step(&t[i]);
+			if (ret < 0) {
+				snprintf(a->err, sizeof(a->err), "%s", t[i].err);
+				return NULL;
+			}
+			progress += ret;
+		}
+		if (!busy)
+			break;
+		if (progress)
+			continue;
+		for (i = 0; i < MQ_PER_THREAD; i++) {
+			if (t[i].done >= t[i].target)
+				continue;
+			ready += tr_arm(&t[i]);
+			pfd[n].fd = q[i].call;
+			pfd[n].events = POLLIN;
+			n++;
+		}
+		if (ready)
+			continue;
+		ret = poll(pfd, n, 20000);
+		if (!ret) {
+			for (i = 0; i < MQ_PER_THREAD; i++)
+				if (t[i].done < t[i].target)
+					break;
+			tr_lost(&t[i]);
+			snprintf(a->err, sizeof(a->err), "%s", t[i].err);
+			return NULL;
+		}
+		for (i = 0; i < MQ_PER_THREAD; i++)
+			if (t[i].done < t[i].target)
+				t[i].calls_seen += vq_efd_read(q[i].call);
+	}
+	for (i = 0; i < MQ_PER_THREAD; i++) {
+		if (tr_check_stats(&t[i], 0)) {
+			snprintf(a->err, sizeof(a->err), "%s", t[i].err);
+			return NULL;
+		}
+		a->done += t[i].done;
+		if (_vq_queue_destroy(fd, q[i].index)) {
+			snprintf(a->err, sizeof(a->err), "destroy %u", q[i].index);
+			return NULL;
+		}
+		close(q[i].kick);
+		close(q[i].call);
+		tr_free(&t[i]);
+		vqd_free(&q[i]);
+	}
+	free(t);
+	if (own)
+		close(fd);
+	return NULL;
+}
+
+static void many_queues(struct __test_metadata *_metadata, int shared_fd)
+{
+	struct mq_arg a[MQ_THREADS];
+	pthread_t th[MQ_THREADS];
+	uint64_t total = 0;
+	double t0 = now_s();
+	int i;
+
+	for (i = 0; i < MQ_THREADS; i++) {
+		a[i] = (struct mq_arg){ .fd = shared_fd, .tid = i,
+					.chains = MQ_CHAINS };
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, mq_thread, &a[i]));
+	}
+	for (i = 0; i < MQ_THREADS; i++)
+		ASSERT_EQ(0, pthread_join(th[i], NULL));
+	for (i = 0; i < MQ_THREADS; i++) {
+		EXPECT_STREQ("", a[i].err) TH_LOG("thread %d", i);
+		total += a[i].done;
+	}
+	ASSERT_EQ(U64(MQ_THREADS * MQ_PER_THREAD * MQ_CHAINS), total);
+	TH_LOG("%d queues, %llu chains in %.1f s",
+	       MQ_THREADS * MQ_PER_THREAD, (unsigned long long)total,
+	       now_s() - t0);
+}
+
+TEST_F_TIMEOUT(vq, queues_64_threads_8_same_device, 300)
+{
+	vq_set_features(self->fd, F_V1 | F_EVENT_IDX | F_INDIRECT);
+	many_queues(_metadata, self->fd);
+}
+
+TEST_F_TIMEOUT(vq, queues_64_threads_8_own_devices, 300)
+{
+	many_queues(_metadata, -1);
+}
+
 TEST_HARNESS_MAIN
