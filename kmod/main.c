@@ -123,6 +123,7 @@ struct vqtest_ioctl_op {
 	unsigned int size;
 	unsigned int min_size;
 	unsigned int cmd;
+	int err_out;
 	int (*fn)(struct vqtest_dev *dev, void *cmd);
 };
 
@@ -154,6 +155,18 @@ VQTEST_HANDLER(vqtest_queue_stats, struct vqtest_queue_stats)
 		.fn = _fn##_op,						\
 	}
 
+/* An op whose out_ fields are also valid when it fails with @_err. */
+#define VQTEST_OP_ERR_OUT(_ioctl, _fn, _struct, _last, _err)		\
+	[_IOC_NR(_ioctl) - VQTEST_CMD_BASE] = {				\
+		.size = sizeof(_struct) +				\
+			BUILD_BUG_ON_ZERO(sizeof(union vqtest_ucmd) <	\
+					  sizeof(_struct)),		\
+		.min_size = offsetofend(_struct, _last),		\
+		.cmd = _ioctl,						\
+		.err_out = _err,					\
+		.fn = _fn##_op,						\
+	}
+
 /* min_size is the end of each struct's first version: never raise it */
 static const struct vqtest_ioctl_op vqtest_ops[] = {
 	VQTEST_OP(VQTEST_GET_INFO, vqtest_get_info, struct vqtest_info,
@@ -170,8 +183,8 @@ static const struct vqtest_ioctl_op vqtest_ops[] = {
 		  struct vqtest_queue_reset, out_dropped),
 	VQTEST_OP(VQTEST_QUEUE_SET_INDICES, vqtest_queue_set_indices,
 		  struct vqtest_queue_set_indices, used_idx),
-	VQTEST_OP(VQTEST_QUEUE_PROCESS, vqtest_queue_process,
-		  struct vqtest_queue_process, out_pending),
+	VQTEST_OP_ERR_OUT(VQTEST_QUEUE_PROCESS, vqtest_queue_process,
+			  struct vqtest_queue_process, out_pending, -EIO),
 	VQTEST_OP(VQTEST_QUEUE_STATS, vqtest_queue_stats,
 		  struct vqtest_queue_stats, out_violations),
 };
@@ -203,11 +216,11 @@ static long vqtest_ioctl(struct file *file, unsigned int cmd,
 		return ret;
 
 	ret = op->fn(dev, &buf);
-	if (ret)
+	if (ret && (!op->err_out || ret != op->err_out))
 		return ret;
 	if (copy_to_user(uarg, &buf, min_t(u32, op->size, user_size)))
 		return -EFAULT;
-	return 0;
+	return ret;
 }
 
 static const struct file_operations vqtest_fops = {

@@ -199,7 +199,8 @@ static int vqtest_queue_run(struct vqtest_queue *q, u32 max_chains,
 					   c.ring_idx, c.ndesc, c.read_len,
 					   c.write_len, c.indirect);
 			q->cnt.chains++;
-			q->cnt.descs += c.ndesc;
+			/* the descriptor naming an indirect table counts too */
+			q->cnt.descs += c.ndesc + c.indirect;
 			q->cnt.indirect += c.indirect;
 			if (vqtest_behave(q, &c, &written)) {
 				/* the chain goes back to nobody: drop it */

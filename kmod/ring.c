@@ -530,7 +530,7 @@ static u32 vqt_walk(struct vqt_ring *r, struct vqt_walk *w, u32 *ndirect)
  * @r: the ring; vqt_ring_avail() said a chain is available
  * @c: filled with the chain on success
  *
- * Return: 0 (the chain is the device's until vqt_ring_put_used()), or the
+ * Return: 0 (the chain is the device's until vqt_ring_publish()), or the
  * violation class that stops the queue; the chain is then left in the
  * avail ring.
  */
@@ -608,7 +608,7 @@ u32 vqt_ring_put_used(struct vqt_ring *r, u16 head, u32 len)
 	WRITE_ONCE(e->id, s->id);
 	WRITE_ONCE(e->len, s->len);
 	r->used_idx++;
-	__clear_bit(head, r->inflight);
+	/* the head stays in flight until vqt_ring_publish() */
 	return v;
 }
 
@@ -623,10 +623,14 @@ u32 vqt_ring_put_used(struct vqt_ring *r, u16 head, u32 len)
  */
 enum vqt_call vqt_ring_publish(struct vqt_ring *r)
 {
-	u16 old = r->pub_used, new = r->used_idx;
+	u16 old = r->pub_used, new = r->used_idx, i;
 
 	smp_store_release(&r->used->idx, cpu_to_le16(new));
 	r->pub_used = new;
+	/* the driver owns these heads again: it may offer them anew */
+	for (i = old; i != new; i++)
+		__clear_bit(le32_to_cpu(r->shadow[i & (r->num - 1)].id),
+			    r->inflight);
 	/* the idx store must be visible before we read the driver's wish */
 	smp_mb();
 	if (r->event_idx) {

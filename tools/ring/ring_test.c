@@ -335,8 +335,11 @@ static int t_head_in_flight(void)
 	CHECK(vqt_ring_get_chain(&f.r, &c) == 0);
 	CHECK(vqt_ring_get_chain(&f.r, &c) == VQTEST_V_HEAD_IN_FLIGHT);
 	CHECK(f.r.viol.desc == 3 && f.r.viol.ring == 1);
-	/* once used, the head may come again */
+	/* used but not yet published: still the device's */
 	vqt_ring_put_used(&f.r, 3, 0);
+	CHECK(vqt_ring_get_chain(&f.r, &c) == VQTEST_V_HEAD_IN_FLIGHT);
+	/* published: the driver may offer it again */
+	vqt_ring_publish(&f.r);
 	CHECK(vqt_ring_get_chain(&f.r, &c) == 0);
 	teardown(&f);
 	return 0;
