@@ -3,6 +3,26 @@
  * vqtest tracepoints: one per ring event. Every event carries the device
  * id and the queue index.
  */
+/*
+ * Built with VQTEST_NO_TRACE=1 the module has no tracepoints at all: the
+ * baseline against which the cost of disabled tracepoints is measured.
+ */
+#ifdef VQTEST_NO_TRACE
+#ifndef _VQTEST_TRACE_STUBS_H
+#define _VQTEST_TRACE_STUBS_H
+#define trace_vqtest_queue_create(...)		do { } while (0)
+#define trace_vqtest_queue_destroy(...)		do { } while (0)
+#define trace_vqtest_queue_reset(...)		do { } while (0)
+#define trace_vqtest_kick(...)			do { } while (0)
+#define trace_vqtest_kick_suppressed(...)	do { } while (0)
+#define trace_vqtest_avail(...)			do { } while (0)
+#define trace_vqtest_used(...)			do { } while (0)
+#define trace_vqtest_call(...)			do { } while (0)
+#define trace_vqtest_violation(...)		do { } while (0)
+#define trace_vqtest_run(...)			do { } while (0)
+#endif
+#else /* !VQTEST_NO_TRACE */
+
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM vqtest
 
@@ -221,3 +241,5 @@ TRACE_EVENT(vqtest_run,
 #undef TRACE_INCLUDE_FILE
 #define TRACE_INCLUDE_FILE trace
 #include <trace/define_trace.h>
+
+#endif /* VQTEST_NO_TRACE */
