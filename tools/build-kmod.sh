@@ -6,7 +6,11 @@
 # usage: build-kmod.sh (--kver NAME | --kdir PATH) [--src DIR]
 #
 #   --kver NAME   a short kernel name or release (see tools/kver.sh): builds
-#                 against /lib/modules/REL/build into $BUILD/REL/mod
+#                 against /lib/modules/REL/build into $BUILD/REL/mod; a
+#                 kernel that lives in a chroot (sid's, tools/sid-chroot.sh)
+#                 is built inside that chroot with its own compiler, in a
+#                 private mount namespace where the sources and $BUILD/REL
+#                 are bind-mounted at their host paths (needs root)
 #   --kdir PATH   a kernel build tree: builds into $BUILD/kdir-<PATH with
 #                 '/' and odd characters turned into '_'>
 #   --src DIR     module sources (default: the repository): DIR/Kbuild,
@@ -32,7 +36,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 V=${V:-0}
 SRC=$TOP
-KVER='' KDIR=''
+KVER='' KDIR='' KROOT=''
 
 usage() {
 	awk 'NR > 3 && !/^#/ { exit } NR > 3 { sub(/^# ?/, ""); print }' "$0"
@@ -58,6 +62,7 @@ fi
 if [ -n "$KVER" ]; then
 	REL=$("$TOP/tools/kver.sh" "$KVER")
 	KDIR=$("$TOP/tools/kver.sh" --kdir "$REL")
+	KROOT=$("$TOP/tools/kver.sh" --root "$REL")
 	OUT=$BUILD/$REL/mod
 else
 	[ -e "$KDIR/Makefile" ] || die "$KDIR is not a kernel build tree (no Makefile)"
@@ -96,12 +101,36 @@ makeargs=(-C "$KDIR" M="$OUT" W=1 -j"$(nproc)")
 [ "$V" = 1 ] && makeargs+=(V=1)
 [ -n "${C:-}" ] && makeargs+=(C="$C")
 
-echo "build-kmod: $REL: make ${makeargs[*]} modules"
+# kmake ARGS...: make, on the host or inside the kernel's chroot. There,
+# /proc is needed (objtool reads its limits) and the sources and the output
+# directory appear at their host paths (the symlink farm points at $SRC);
+# unshare -m keeps every mount private to this one command.
+kmake() {
+	if [ -z "$KROOT" ]; then
+		make "$@"
+		return
+	fi
+	# shellcheck disable=SC2016  # expanded by the inner shell
+	unshare -m --propagation private sh -euc '
+		root=$1 src=$2 out=$3; shift 3
+		mkdir -p "$root$src" "$root$out"
+		mount -t proc proc "$root/proc"
+		mount --bind "$src" "$root$src"
+		mount --bind "$out" "$root$out"
+		exec chroot "$root" make "$@"' kmake "$KROOT" "$SRC" "$OUT" "$@"
+}
+if [ -n "$KROOT" ]; then
+	# make -C takes the path inside the chroot.
+	makeargs[1]=/lib/modules/$REL/build
+	[ "$(id -u)" = 0 ] || die "$REL lives in the chroot $KROOT: building there needs root"
+fi
+
+echo "build-kmod: $REL: make ${makeargs[*]} modules${KROOT:+ (in $KROOT)}"
 status=0
 if [ "$V" = 1 ]; then
-	make "${makeargs[@]}" modules 2>&1 | tee "$log" || status=$?
+	kmake "${makeargs[@]}" modules 2>&1 | tee "$log" || status=$?
 else
-	make "${makeargs[@]}" modules >"$log" 2>&1 || status=$?
+	kmake "${makeargs[@]}" modules >"$log" 2>&1 || status=$?
 fi
 if [ "$status" != 0 ]; then
 	[ "$V" = 1 ] || cat "$log" >&2
