@@ -3447,6 +3447,285 @@ TEST_F_TIMEOUT(vq, queue_lifecycle_no_leak, 180)
 	free(t);
 }
 
+
+/* ------------------------------------------------------------------ */
+/* Sizes at the edges                                                  */
+/* ------------------------------------------------------------------ */
+
+/* Megabyte buffers at odd offsets, a split across regions, in place. */
+TEST_F_TIMEOUT(vq, echo_large_buffers, 120)
+{
+	const size_t big = 10 << 20;
+	const uint64_t siova = 0x600000000ULL;
+	const uint32_t rl[3] = { (1 << 20) + 7, (2 << 20) - 5, (1 << 20) + 1 };
+	const uint32_t wl[2] = { 3 << 20, (1 << 20) + 100 };
+	uint32_t r = rl[0] + rl[1] + rl[2], chains, head, len;
+	uint8_t *mem = vq_alloc(big), *expect = malloc(r);
+	uint8_t *rp[3], *wp[2], *sa, *sb, *sc, *sd;
+	struct vqd *q = &self->q;
+
+	ASSERT_NE(NULL, mem);
+	ASSERT_NE(NULL, expect);
+	vq_set_features(self->fd, F_V1);
+	queue_setup(_metadata, q, self->fd, 0, 8, 64, VQTEST_BEH_ECHO);
+	vq_map(self->fd, mem, big, 0, 0, NULL);
+
+	rp[0] = mem + 1;
+	rp[1] = rp[0] + rl[0] + 3;
+	rp[2] = rp[1] + rl[1] + 4093;
+	wp[0] = mem + (5 << 20) + 11;
+	wp[1] = wp[0] + wl[0] + 1;
+	vq_fill(rp[0], rl[0], 1);
+	vq_fill(rp[1], rl[1], 2);
+	vq_fill(rp[2], rl[2], 3);
+	memcpy(expect, rp[0], rl[0]);
+	memcpy(expect + rl[0], rp[1], rl[1]);
+	memcpy(expect + rl[0] + rl[1], rp[2], rl[2]);
+	memset(wp[0], PAD, wl[0]);
+	memset(wp[1], PAD, wl[1]);
+	vqd_set_desc(&q->desc[0], (uintptr_t)rp[0], rl[0], VQD_F_NEXT, 1);
+	vqd_set_desc(&q->desc[1], (uintptr_t)rp[1], rl[1], VQD_F_NEXT, 2);
+	vqd_set_desc(&q->desc[2], (uintptr_t)rp[2], rl[2], VQD_F_NEXT, 3);
+	vqd_set_desc(&q->desc[3], (uintptr_t)wp[0], wl[0],
+		     VQD_F_WRITE | VQD_F_NEXT, 4);
+	vqd_set_desc(&q->desc[4], (uintptr_t)wp[1], wl[1], VQD_F_WRITE, 0);
+	vqd_offer(q, 0);
+
+	/* in place: the writable buffer is the readable one */
+	vqd_set_desc(&q->desc[5], (uintptr_t)mem + (19 << 19), 65536,
+		     VQD_F_NEXT, 6);
+	vqd_set_desc(&q->desc[6], (uintptr_t)mem + (19 << 19), 65536,
+		     VQD_F_WRITE, 0);
+	vq_fill(mem + (19 << 19), 65536, 9);
+	vqd_offer(q, 5);
+	vqd_publish(q);
+	vq_process(self->fd, 0, 0, &chains, NULL);
+	ASSERT_EQ(2U, chains);
+	ASSERT_EQ(1, vqd_reap(q, &head, &len));
+	ASSERT_EQ(0U, head);
+	ASSERT_EQ(r, len);
+	ASSERT_EQ(0, memcmp(expect, wp[0], wl[0]));
+	ASSERT_EQ(0, memcmp(expect + wl[0], wp[1], r - wl[0]));
+	ASSERT_EQ(PAD, wp[1][r - wl[0]]);
+	ASSERT_EQ(PAD, wp[1][wl[1] - 1]);
+	ASSERT_EQ(1, vqd_reap(q, &head, &len));
+	ASSERT_EQ(5U, head);
+	ASSERT_EQ(65536U, len);
+	vq_fill(expect, 65536, 9);
+	ASSERT_EQ(0, memcmp(expect, mem + (19 << 19), 65536));
+
+	/* 600 KiB read across two regions, written across two others */
+	sa = vq_alloc(VQ_PAGE * 100);
+	sb = vq_alloc(VQ_PAGE * 100);
+	sc = vq_alloc(VQ_PAGE * 100);
+	sd = vq_alloc(VQ_PAGE * 100);
+	ASSERT_TRUE(sa && sb && sc && sd);
+	vq_map(self->fd, sa, 100 * VQ_PAGE, VQTEST_MAP_FIXED_IOVA, siova, NULL);
+	vq_map(self->fd, sb, 100 * VQ_PAGE, VQTEST_MAP_FIXED_IOVA,
+	       siova + 100 * VQ_PAGE, NULL);
+	vq_map(self->fd, sc, 100 * VQ_PAGE, VQTEST_MAP_FIXED_IOVA,
+	       siova + 200 * VQ_PAGE, NULL);
+	vq_map(self->fd, sd, 100 * VQ_PAGE, VQTEST_MAP_FIXED_IOVA,
+	       siova + 300 * VQ_PAGE, NULL);
+	vq_fill(expect, 600 * 1024, 77);
+	memcpy(sa + 100 * VQ_PAGE - 300 * 1024, expect, 300 * 1024);
+	memcpy(sb, expect + 300 * 1024, 300 * 1024);
+	vqd_set_desc(&q->desc[0], siova + 100 * VQ_PAGE - 300 * 1024,
+		     600 * 1024, VQD_F_NEXT, 1);
+	/* the last 200 KiB of c and all 400 KiB of d */
+	vqd_set_desc(&q->desc[1], siova + 300 * VQ_PAGE - 200 * 1024,
+		     600 * 1024, VQD_F_WRITE, 0);
+	vqd_offer(q, 0);
+	vqd_publish(q);
+	vq_process(self->fd, 0, 0, &chains, NULL);
+	ASSERT_EQ(1U, chains);
+	ASSERT_EQ(1, vqd_reap(q, &head, &len));
+	ASSERT_EQ(600U * 1024, len);
+	ASSERT_EQ(0, memcmp(expect, sc + 100 * VQ_PAGE - 200 * 1024,
+			    200 * 1024));
+	ASSERT_EQ(0, memcmp(expect + 200 * 1024, sd, 400 * 1024));
+	free(expect);
+}
+
+/* A queue of one entry, through the engine: every index wraps. */
+TEST_F(vq, queue_size_1)
+{
+	struct vqtest_queue_create c;
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+	uint64_t pos = 0, rng = 11, kicks = 0;
+	uint32_t i, b;
+
+	vq_set_features(self->fd, F_V1 | F_EVENT_IDX);
+	ASSERT_EQ(0, _vqd_init(q, self->fd, 0, 1, 256));
+	q->kick = vq_eventfd();
+	q->call = vq_eventfd();
+	q->event_idx = true;
+	vqd_create_cmd(q, &c);
+	c.behaviour = VQTEST_BEH_SOURCE;
+	vq_queue_create(self->fd, &c);
+	for (i = 0; i < 3000; i++) {
+		uint32_t wlen = 1 + vq_rand(&rng) % 256, head, len;
+		uint16_t old = q->avail_idx;
+		uint8_t *p = vqd_buf(q, 0);
+
+		vqd_set_desc(&q->desc[0], vqd_iova(q, p), wlen, VQD_F_WRITE, 0);
+		vqd_offer(q, 0);
+		vqd_publish(q);
+		if (vqd_need_kick(q, old)) {
+			ASSERT_EQ(0, vq_kick(q->kick));
+			kicks++;
+		}
+		*vqd_used_event(q) = q->last_used;
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		/* a call may be left over from a chain reaped unasked */
+		while (vqd_used_idx(q) == q->last_used)
+			ASSERT_LT(0ULL, vq_efd_wait(q->call, 10000))
+				TH_LOG("chain %u: no call", i);
+		ASSERT_EQ(1, vqd_reap(q, &head, &len));
+		ASSERT_EQ(0U, head);
+		ASSERT_EQ(wlen, len);
+		for (b = 0; b < wlen; b++, pos++)
+			ASSERT_EQ(pos % 251, p[b]);
+	}
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(3000ULL, VQ_CNT(&st, chains));
+	ASSERT_EQ(pos, VQ_CNT(&st, bytes_written));
+	ASSERT_EQ(kicks, VQ_CNT(&st, kicks));
+	ASSERT_EQ(3000U % 65536, st.out_used_idx);
+}
+
+/* The largest queue, filled, through the engine. */
+TEST_F_TIMEOUT(vq, echo_max_queue_size, 300)
+{
+	struct traffic *t = calloc(1, sizeof(*t));
+	struct vqd *q = &self->q;
+
+	ASSERT_NE(NULL, t);
+	vq_set_features(self->fd, F_V1 | F_EVENT_IDX);
+	engine_setup(_metadata, q, self->fd, 0, self->info.out_max_queue_size,
+		     16, true, 0, 0);
+	ASSERT_EQ(0, tr_init(t, q, 200000, 0x32768));
+	t->max_nr = 1;
+	t->max_nw = 1;
+	t->max_len = 16;
+	t->batch = q->num;
+	t->honour_notify = true;
+	ASSERT_EQ(0, tr_run(t)) TH_LOG("%s", t->err);
+	ASSERT_EQ(0, tr_check_stats(t, 0)) TH_LOG("%s", t->err);
+	tr_free(t);
+	free(t);
+}
+
+/* ------------------------------------------------------------------ */
+/* Everything at once on one device                                    */
+/* ------------------------------------------------------------------ */
+
+struct conc_arg {
+	int fd;
+	volatile bool *stop;
+	uint64_t ops;
+	char err[200];
+};
+
+/* STATS, GET_INFO and PROCESS on the busy queue, from another thread. */
+static void *conc_poker(void *arg)
+{
+	struct conc_arg *a = arg;
+	struct vqtest_queue_stats st;
+	struct vqtest_info info;
+	uint32_t chains;
+	int ret;
+
+	while (!*a->stop) {
+		ret = _vq_stats(a->fd, 0, &st);
+		if (!ret)
+			ret = _vq_get_info(a->fd, &info);
+		if (!ret)
+			ret = _vq_process(a->fd, 0, 0, &chains, NULL);
+		if (!ret && _vq_stats(a->fd, 777, &st) != -ENOENT)
+			ret = -EPROTO;
+		if (ret) {
+			snprintf(a->err, sizeof(a->err), "poker: %s",
+				 strerror(-ret));
+			return NULL;
+		}
+		a->ops++;
+	}
+	return NULL;
+}
+
+/* Queues and regions coming and going next to the busy queue. */
+static void *conc_churn(void *arg)
+{
+	struct conc_arg *a = arg;
+	int ret = 0;
+
+	while (!*a->stop && !ret) {
+		struct vqd q;
+		uint32_t index = 1 + a->ops % 4, chains;
+
+		ret = _vqd_init(&q, a->fd, index, 16, 64);
+		if (!ret)
+			ret = _vqd_create(&q, VQTEST_BEH_NULL);
+		if (!ret && _vq_set_features(a->fd, F_V1) != -EBUSY)
+			ret = -EPROTO;
+		if (!ret) {
+			vqd_set_desc(&q.desc[0], vqd_iova(&q, q.buf), 8, 0, 0);
+			vqd_offer(&q, 0);
+			vqd_publish(&q);
+			ret = _vq_process(a->fd, index, 0, &chains, NULL);
+			if (!ret && chains != 1)
+				ret = -EPROTO;
+		}
+		if (!ret)
+			ret = _vq_queue_destroy(a->fd, index);
+		if (!ret)
+			ret = _vq_unmap(a->fd, q.iova, q.mem_len);
+		munmap(q.mem, q.mem_len);
+		vqd_free(&q);
+		a->ops++;
+	}
+	if (ret)
+		snprintf(a->err, sizeof(a->err), "churn: %s", strerror(-ret));
+	return NULL;
+}
+
+TEST_F_TIMEOUT(vq, concurrent_ioctls, 300)
+{
+	struct traffic *t = calloc(1, sizeof(*t));
+	struct conc_arg poker = { .fd = self->fd }, churn = { .fd = self->fd };
+	volatile bool stop = false;
+	pthread_t th[2];
+	struct vqd *q = &self->q;
+	int ret;
+
+	ASSERT_NE(NULL, t);
+	poker.stop = churn.stop = &stop;
+	vq_set_features(self->fd, F_V1 | F_EVENT_IDX | F_INDIRECT);
+	engine_setup(_metadata, q, self->fd, 0, 256, 64, true, 16, 0);
+	ASSERT_EQ(0, tr_init(t, q, 100000, 0xc0c0));
+	ASSERT_EQ(0, tr_enable_indirect(t, 10, NULL));
+	t->batch = 32;
+	t->honour_notify = true;
+	ASSERT_EQ(0, pthread_create(&th[0], NULL, conc_poker, &poker));
+	ASSERT_EQ(0, pthread_create(&th[1], NULL, conc_churn, &churn));
+	ret = tr_run(t);
+	stop = true;
+	pthread_join(th[0], NULL);
+	pthread_join(th[1], NULL);
+	ASSERT_EQ(0, ret) TH_LOG("%s", t->err);
+	ASSERT_STREQ("", poker.err);
+	ASSERT_STREQ("", churn.err);
+	ASSERT_EQ(0, tr_check_stats(t, 0)) TH_LOG("%s", t->err);
+	TH_LOG("%llu stats/info/process rounds, %llu queue lifetimes alongside",
+	       (unsigned long long)poker.ops, (unsigned long long)churn.ops);
+	ASSERT_LT(0ULL, poker.ops);
+	ASSERT_LT(0ULL, churn.ops);
+	tr_free(t);
+	free(t);
+}
+
 /* ------------------------------------------------------------------ */
 /* Many queues, many threads                                           */
 /* ------------------------------------------------------------------ */

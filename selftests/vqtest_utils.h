@@ -540,6 +540,8 @@ static inline int _vqd_init(struct vqd *q, int fd, uint32_t index,
 	void *mem = vq_alloc(len);
 	int ret;
 
+	memset(q, 0, sizeof(*q));
+	q->kick = q->call = -1;
 	if (!mem)
 		return -ENOMEM;
 	ret = vqd_layout(q, fd, index, num, seg_max, mem, len,
