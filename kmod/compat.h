@@ -1,20 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * vqtest: every difference between the kernels vqtest supports (6.1 LTS to
- * the newest Debian ships) lives here, tested by feature where the kernel
- * offers one and by version otherwise.
+ * the newest Debian ships) lives here. Each is decided by a feature test
+ * Kbuild runs on the target kernel's headers (VQTEST_HAVE_*), never by
+ * LINUX_VERSION_CODE: distro kernels backport, so versions lie.
  */
 #ifndef _VQTEST_COMPAT_H
 #define _VQTEST_COMPAT_H
 
 #include <linux/eventfd.h>
-#include <linux/version.h>
 #include <linux/workqueue.h>
 
-/* 6.8 dropped eventfd_signal()'s count argument. */
+/* 6.8 dropped the count argument of eventfd_signal(). */
 static inline void vqtest_eventfd_signal(struct eventfd_ctx *ctx)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+#ifdef VQTEST_HAVE_EVENTFD_SIGNAL_NOCOUNT
 	eventfd_signal(ctx);
 #else
 	eventfd_signal(ctx, 1);
@@ -22,10 +22,10 @@ static inline void vqtest_eventfd_signal(struct eventfd_ctx *ctx)
 }
 
 /*
- * 6.17 added WQ_PERCPU (an enum, so no #ifdef) on the way to unbound
- * workqueues by default: say per-CPU explicitly where the flag exists.
+ * 6.17 added WQ_PERCPU (Debian's 6.12 has it backported) on the way to
+ * unbound workqueues by default: say per-CPU explicitly where it exists.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+#ifdef VQTEST_HAVE_WQ_PERCPU
 #define VQTEST_WQ_PERCPU	WQ_PERCPU
 #else
 #define VQTEST_WQ_PERCPU	0
