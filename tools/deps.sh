@@ -9,6 +9,13 @@
 # whether apt is needed at all (apt-get update runs only when a package is
 # missing), and the extraction from linux-source-6.12 happens once.
 #
+# usage: tools/deps.sh [--matrix] [--lint]
+#
+#   --matrix  also what `make check-matrix` needs beyond `make check`: the
+#             6.12 PREEMPT_RT kernel and headers, debootstrap (sid's kernel
+#             is set up by tools/sid-chroot.sh)
+#   --lint    also what `make lint` needs: cppcheck, shellcheck
+#
 # Environment:
 #   BUILD   build directory (default: <repo>/build)
 #
@@ -24,16 +31,21 @@ usage() {
 	awk 'NR > 3 && !/^#/ { exit } NR > 3 { sub(/^# ?/, ""); print }' "$0"
 	exit "${1:-0}"
 }
-case "${1:-}" in
--h|--help) usage 0 ;;
-"") ;;
-*) echo "deps.sh: takes no arguments" >&2; usage 2 >&2 ;;
-esac
-
 PKGS="qemu-system-x86 busybox-static linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 clang llvm libbpf-dev
 	bpftool dwarves libelf-dev zlib1g-dev dkms linux-source-6.12 sparse cpio
 	xz-utils kmod gcc make pkg-config libclang-rt-14-dev"
+MATRIX_PKGS="linux-image-6.12-rt-amd64 linux-headers-6.12-rt-amd64 debootstrap"
+LINT_PKGS="cppcheck shellcheck"
+
+for arg in "$@"; do
+	case "$arg" in
+	-h|--help) usage 0 ;;
+	--matrix) PKGS="$PKGS $MATRIX_PKGS" ;;
+	--lint) PKGS="$PKGS $LINT_PKGS" ;;
+	*) echo "deps.sh: unknown argument '$arg'" >&2; usage 2 >&2 ;;
+	esac
+done
 
 # --- 1. Debian packages ---------------------------------------------------
 # dpkg-query prints one line per installed-or-known package; anything whose
