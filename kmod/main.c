@@ -122,71 +122,64 @@ union vqtest_ucmd {
 struct vqtest_ioctl_op {
 	unsigned int size;
 	unsigned int min_size;
-	unsigned int cmd;
 	int err_out;
 	int (*fn)(struct vqtest_dev *dev, void *cmd);
 };
 
-/* Typed handlers behind one untyped entry point each, without casts. */
-#define VQTEST_HANDLER(_fn, _struct)					\
+/* Typed handlers behind one untyped entry point each. */
+#define VQTEST_HANDLER(_fn)						\
 	static int _fn##_op(struct vqtest_dev *dev, void *cmd)		\
 	{								\
-		return _fn(dev, (_struct *)cmd);			\
+		return _fn(dev, cmd);					\
 	}
 
-VQTEST_HANDLER(vqtest_get_info, struct vqtest_info)
-VQTEST_HANDLER(vqtest_set_features, struct vqtest_features)
-VQTEST_HANDLER(vqtest_map, struct vqtest_map)
-VQTEST_HANDLER(vqtest_unmap, struct vqtest_unmap)
-VQTEST_HANDLER(vqtest_queue_create, struct vqtest_queue_create)
-VQTEST_HANDLER(vqtest_queue_destroy, struct vqtest_queue_destroy)
-VQTEST_HANDLER(vqtest_queue_reset, struct vqtest_queue_reset)
-VQTEST_HANDLER(vqtest_queue_set_indices, struct vqtest_queue_set_indices)
-VQTEST_HANDLER(vqtest_queue_process, struct vqtest_queue_process)
-VQTEST_HANDLER(vqtest_queue_stats, struct vqtest_queue_stats)
+VQTEST_HANDLER(vqtest_get_info)
+VQTEST_HANDLER(vqtest_set_features)
+VQTEST_HANDLER(vqtest_map)
+VQTEST_HANDLER(vqtest_unmap)
+VQTEST_HANDLER(vqtest_queue_create)
+VQTEST_HANDLER(vqtest_queue_destroy)
+VQTEST_HANDLER(vqtest_queue_reset)
+VQTEST_HANDLER(vqtest_queue_set_indices)
+VQTEST_HANDLER(vqtest_queue_process)
+VQTEST_HANDLER(vqtest_queue_stats)
 
-#define VQTEST_OP(_ioctl, _fn, _struct, _last)				\
-	[_IOC_NR(_ioctl) - VQTEST_CMD_BASE] = {				\
+/*
+ * One entry per ioctl, indexed by its number; every ioctl is
+ * _IO(VQTEST_TYPE, nr). @_err names an errno with which the op's out_
+ * fields are still valid and copied back (0: none).
+ */
+#define VQTEST_OP(_nr, _fn, _struct, _last, _err)			\
+	[(_nr) - VQTEST_CMD_BASE] = {					\
 		.size = sizeof(_struct) +				\
 			BUILD_BUG_ON_ZERO(sizeof(union vqtest_ucmd) <	\
 					  sizeof(_struct)),		\
 		.min_size = offsetofend(_struct, _last),		\
-		.cmd = _ioctl,						\
-		.fn = _fn##_op,						\
-	}
-
-/* An op whose out_ fields are also valid when it fails with @_err. */
-#define VQTEST_OP_ERR_OUT(_ioctl, _fn, _struct, _last, _err)		\
-	[_IOC_NR(_ioctl) - VQTEST_CMD_BASE] = {				\
-		.size = sizeof(_struct) +				\
-			BUILD_BUG_ON_ZERO(sizeof(union vqtest_ucmd) <	\
-					  sizeof(_struct)),		\
-		.min_size = offsetofend(_struct, _last),		\
-		.cmd = _ioctl,						\
 		.err_out = _err,					\
 		.fn = _fn##_op,						\
 	}
 
 /* min_size is the end of each struct's first version: never raise it */
 static const struct vqtest_ioctl_op vqtest_ops[] = {
-	VQTEST_OP(VQTEST_GET_INFO, vqtest_get_info, struct vqtest_info,
-		  out_max_blk_capacity),
-	VQTEST_OP(VQTEST_SET_FEATURES, vqtest_set_features,
-		  struct vqtest_features, features),
-	VQTEST_OP(VQTEST_MAP, vqtest_map, struct vqtest_map, iova),
-	VQTEST_OP(VQTEST_UNMAP, vqtest_unmap, struct vqtest_unmap, length),
-	VQTEST_OP(VQTEST_QUEUE_CREATE, vqtest_queue_create,
-		  struct vqtest_queue_create, __reserved),
-	VQTEST_OP(VQTEST_QUEUE_DESTROY, vqtest_queue_destroy,
-		  struct vqtest_queue_destroy, __reserved),
-	VQTEST_OP(VQTEST_QUEUE_RESET, vqtest_queue_reset,
-		  struct vqtest_queue_reset, out_dropped),
-	VQTEST_OP(VQTEST_QUEUE_SET_INDICES, vqtest_queue_set_indices,
-		  struct vqtest_queue_set_indices, used_idx),
-	VQTEST_OP_ERR_OUT(VQTEST_QUEUE_PROCESS, vqtest_queue_process,
-			  struct vqtest_queue_process, out_pending, -EIO),
-	VQTEST_OP(VQTEST_QUEUE_STATS, vqtest_queue_stats,
-		  struct vqtest_queue_stats, out_violations),
+	VQTEST_OP(VQTEST_CMD_GET_INFO, vqtest_get_info, struct vqtest_info,
+		  out_max_blk_capacity, 0),
+	VQTEST_OP(VQTEST_CMD_SET_FEATURES, vqtest_set_features,
+		  struct vqtest_features, features, 0),
+	VQTEST_OP(VQTEST_CMD_MAP, vqtest_map, struct vqtest_map, iova, 0),
+	VQTEST_OP(VQTEST_CMD_UNMAP, vqtest_unmap, struct vqtest_unmap, length,
+		  0),
+	VQTEST_OP(VQTEST_CMD_QUEUE_CREATE, vqtest_queue_create,
+		  struct vqtest_queue_create, __reserved, 0),
+	VQTEST_OP(VQTEST_CMD_QUEUE_DESTROY, vqtest_queue_destroy,
+		  struct vqtest_queue_destroy, __reserved, 0),
+	VQTEST_OP(VQTEST_CMD_QUEUE_RESET, vqtest_queue_reset,
+		  struct vqtest_queue_reset, out_dropped, 0),
+	VQTEST_OP(VQTEST_CMD_QUEUE_SET_INDICES, vqtest_queue_set_indices,
+		  struct vqtest_queue_set_indices, used_idx, 0),
+	VQTEST_OP(VQTEST_CMD_QUEUE_PROCESS, vqtest_queue_process,
+		  struct vqtest_queue_process, out_pending, -EIO),
+	VQTEST_OP(VQTEST_CMD_QUEUE_STATS, vqtest_queue_stats,
+		  struct vqtest_queue_stats, out_violations, 0),
 };
 
 static long vqtest_ioctl(struct file *file, unsigned int cmd,
@@ -200,11 +193,11 @@ static long vqtest_ioctl(struct file *file, unsigned int cmd,
 	u32 user_size;
 	int ret;
 
-	if (_IOC_TYPE(cmd) != VQTEST_TYPE || nr < VQTEST_CMD_BASE ||
+	if (cmd != _IO(VQTEST_TYPE, nr) || nr < VQTEST_CMD_BASE ||
 	    nr - VQTEST_CMD_BASE >= ARRAY_SIZE(vqtest_ops))
 		return -ENOTTY;
 	op = &vqtest_ops[nr - VQTEST_CMD_BASE];
-	if (op->cmd != cmd)
+	if (!op->fn)
 		return -ENOTTY;
 
 	if (get_user(user_size, (u32 __user *)uarg))

@@ -265,6 +265,7 @@ void vqt_ring_start(struct vqt_ring *r, u16 avail_idx, u16 used_idx)
 	r->shadow_event = avail_idx;
 	if (r->event_idx)
 		WRITE_ONCE(*vqt_avail_event(r), cpu_to_le16(avail_idx));
+	/* flags and avail_event are visible before the new used->idx */
 	smp_store_release(&r->used->idx, cpu_to_le16(used_idx));
 }
 
@@ -316,6 +317,7 @@ u32 vqt_ring_check_device_area(struct vqt_ring *r)
 	WRITE_ONCE(r->used->flags, cpu_to_le16(r->shadow_flags));
 	if (r->event_idx)
 		WRITE_ONCE(*vqt_avail_event(r), cpu_to_le16(r->shadow_event));
+	/* restored fields are visible before the restored used->idx */
 	smp_store_release(&r->used->idx, cpu_to_le16(r->pub_used));
 	return vqt_ring_violate(r, VQTEST_V_USED_WRITTEN, VQTEST_NO_DESC, idx, 0);
 }
@@ -328,6 +330,7 @@ u32 vqt_ring_check_device_area(struct vqt_ring *r)
  */
 int vqt_ring_avail(struct vqt_ring *r)
 {
+	/* acquire: ring entries and descriptors are read after the index */
 	u16 idx = le16_to_cpu(smp_load_acquire(&r->avail->idx));
 	u16 ahead = idx - r->last_avail;
 
@@ -602,7 +605,7 @@ u32 vqt_ring_put_used(struct vqt_ring *r, u16 head, u32 len)
 
 	if (unlikely(READ_ONCE(e->id) != s->id || READ_ONCE(e->len) != s->len))
 		v = vqt_ring_violate(r, VQTEST_V_USED_WRITTEN, VQTEST_NO_DESC,
-				r->used_idx, 0);
+				     r->used_idx, 0);
 	s->id = cpu_to_le32(head);
 	s->len = cpu_to_le32(len);
 	WRITE_ONCE(e->id, s->id);
@@ -625,6 +628,7 @@ enum vqt_call vqt_ring_publish(struct vqt_ring *r)
 {
 	u16 old = r->pub_used, new = r->used_idx, i;
 
+	/* release: the used elements are visible before the index */
 	smp_store_release(&r->used->idx, cpu_to_le16(new));
 	r->pub_used = new;
 	/* the driver owns these heads again: it may offer them anew */

@@ -6,6 +6,8 @@
 #define _VQTEST_H
 
 #include <linux/atomic.h>
+#include <linux/bits.h>
+#include <linux/sizes.h>
 #include <linux/eventfd.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
@@ -22,13 +24,13 @@
 #define VQTEST_MAX_REGION_LEN	(16ULL << 30)
 #define VQTEST_MAX_BLK_CAPACITY	(256ULL << 20)
 #define VQTEST_DEF_BUDGET_CHAINS 256U
-#define VQTEST_DEF_BUDGET_BYTES	(1U << 20)
+#define VQTEST_DEF_BUDGET_BYTES	SZ_1M
 #define VQTEST_MAX_BUSY_POLL_US	1000U
 
 #define VQTEST_DEVICE_FEATURES					\
-	((1ULL << VQTEST_F_VERSION_1) | (1ULL << VQTEST_F_EVENT_IDX) |	\
-	 (1ULL << VQTEST_F_INDIRECT_DESC) | (1ULL << VQTEST_F_IN_ORDER) | \
-	 (1ULL << VQTEST_F_RING_RESET))
+	(BIT_ULL(VQTEST_F_VERSION_1) | BIT_ULL(VQTEST_F_EVENT_IDX) |	\
+	 BIT_ULL(VQTEST_F_INDIRECT_DESC) | BIT_ULL(VQTEST_F_IN_ORDER) |	\
+	 BIT_ULL(VQTEST_F_RING_RESET))
 
 extern unsigned int vqtest_max_queue_size;
 extern struct workqueue_struct *vqtest_wq;
@@ -63,7 +65,7 @@ struct vqtest_region {
  * @id: device id shown by GET_INFO and the tracepoints
  */
 struct vqtest_dev {
-	struct mutex lock;
+	struct mutex lock;		/* features, regions */
 	struct rw_semaphore qsem;
 	struct rw_semaphore map_sem;
 	struct vqt_map map;
@@ -119,7 +121,7 @@ struct vqtest_done {
 struct vqtest_queue {
 	struct vqtest_dev *dev;
 	u32 index;
-	struct mutex lock;
+	struct mutex lock;		/* ring, behaviour state, counters */
 	struct vqt_ring ring;
 	u32 state;
 	u32 behaviour;

@@ -102,6 +102,7 @@ struct vqtest_info {
 	__u32 __reserved2;
 	__aligned_u64 out_max_blk_capacity;
 };
+
 #define VQTEST_GET_INFO _IO(VQTEST_TYPE, VQTEST_CMD_GET_INFO)
 
 /**
@@ -119,6 +120,7 @@ struct vqtest_features {
 	__u32 flags;
 	__aligned_u64 features;
 };
+
 #define VQTEST_SET_FEATURES _IO(VQTEST_TYPE, VQTEST_CMD_SET_FEATURES)
 
 /**
@@ -151,6 +153,7 @@ struct vqtest_map {
 	__aligned_u64 length;
 	__aligned_u64 iova;
 };
+
 #define VQTEST_MAP _IO(VQTEST_TYPE, VQTEST_CMD_MAP)
 
 /**
@@ -170,6 +173,7 @@ struct vqtest_unmap {
 	__aligned_u64 iova;
 	__aligned_u64 length;
 };
+
 #define VQTEST_UNMAP _IO(VQTEST_TYPE, VQTEST_CMD_UNMAP)
 
 /**
@@ -275,6 +279,7 @@ struct vqtest_queue_create {
 	__u32 busy_poll_us;
 	__u32 __reserved;
 };
+
 #define VQTEST_QUEUE_CREATE _IO(VQTEST_TYPE, VQTEST_CMD_QUEUE_CREATE)
 
 /**
@@ -292,6 +297,7 @@ struct vqtest_queue_destroy {
 	__u32 index;
 	__u32 __reserved;
 };
+
 #define VQTEST_QUEUE_DESTROY _IO(VQTEST_TYPE, VQTEST_CMD_QUEUE_DESTROY)
 
 /**
@@ -312,6 +318,7 @@ struct vqtest_queue_reset {
 	__u32 index;
 	__u32 out_dropped;
 };
+
 #define VQTEST_QUEUE_RESET _IO(VQTEST_TYPE, VQTEST_CMD_QUEUE_RESET)
 
 /**
@@ -334,6 +341,7 @@ struct vqtest_queue_set_indices {
 	__u16 avail_idx;
 	__u16 used_idx;
 };
+
 #define VQTEST_QUEUE_SET_INDICES _IO(VQTEST_TYPE, VQTEST_CMD_QUEUE_SET_INDICES)
 
 /**
@@ -358,6 +366,7 @@ struct vqtest_queue_process {
 	__u32 out_chains;
 	__u32 out_pending;
 };
+
 #define VQTEST_QUEUE_PROCESS _IO(VQTEST_TYPE, VQTEST_CMD_QUEUE_PROCESS)
 
 /**
@@ -511,6 +520,7 @@ struct vqtest_queue_stats {
 	struct vqtest_counters out_counters;
 	__aligned_u64 out_violations[VQTEST_V_SLOTS];
 };
+
 #define VQTEST_QUEUE_STATS _IO(VQTEST_TYPE, VQTEST_CMD_QUEUE_STATS)
 
 /*
