@@ -328,6 +328,11 @@ static uint32_t fr_inflight(void *p)
 	return r->nr_inflight;
 }
 
+static uint16_t fr_last_avail(void *p)
+{
+	return ((struct fake_ring *)p)->last_avail;
+}
+
 const struct tdev_ring_ops fake_ring_ops = {
 	.name = "fake_ring (test double)",
 	.create = fr_create,
@@ -341,4 +346,5 @@ const struct tdev_ring_ops fake_ring_ops = {
 	.enable_notify = fr_enable_notify,
 	.violation = fr_violation,
 	.inflight = fr_inflight,
+	.last_avail = fr_last_avail,
 };

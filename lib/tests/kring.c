@@ -180,6 +180,11 @@ static uint32_t kr_inflight(void *p)
 	return ((struct kring *)p)->inflight;
 }
 
+static uint16_t kr_last_avail(void *p)
+{
+	return ((struct kring *)p)->r.last_avail;
+}
+
 static const struct tdev_ring_ops kring_ops = {
 	.name = "kmod/ring.c",
 	.create = kr_create,
@@ -193,6 +198,7 @@ static const struct tdev_ring_ops kring_ops = {
 	.enable_notify = kr_enable_notify,
 	.violation = kr_violation,
 	.inflight = kr_inflight,
+	.last_avail = kr_last_avail,
 };
 
 const struct tdev_ring_ops *const tdev_default_ring = &kring_ops;

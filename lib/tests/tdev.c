@@ -41,6 +41,7 @@ struct tq {
 	uint32_t state;
 	void *ring;
 	uint64_t ring_iova[3];
+	struct vr_avail *avail;
 	uint64_t ring_len[3];
 	int kick_fd;
 	int call_fd;
@@ -586,6 +587,7 @@ static int t_queue_create(struct tdev *td, struct vqtest_queue_create *c)
 	q->disk = c->blk_capacity ? calloc(1, c->blk_capacity) : NULL;
 	q->ooo_head = calloc(c->num, sizeof(*q->ooo_head));
 	q->ooo_len = calloc(c->num, sizeof(*q->ooo_len));
+	q->avail = avail;
 	q->ring = td->o.ring->create(c->num, td->features, td->o.max_segs,
 				     desc, avail, used, &td->mem);
 	if (!q->ooo_head || !q->ooo_len || !q->ring ||
@@ -660,7 +662,10 @@ static int t_queue_reset(struct tdev *td, struct vqtest_queue_reset *r)
 	if (q->state == VQTEST_QS_ACTIVE &&
 	    !(td->features & (1ULL << VQTEST_F_RING_RESET)))
 		return -EOPNOTSUPP;
-	r->out_dropped = td->o.ring->inflight(q->ring);
+	/* made available and never completed: taken or not yet read */
+	r->out_dropped = td->o.ring->inflight(q->ring) +
+			 (uint16_t)(vr_load16(&q->avail->idx, __ATOMIC_ACQUIRE) -
+				    td->o.ring->last_avail(q->ring));
 	q->cnt.dropped += r->out_dropped;
 	td->o.ring->start(q->ring, 0, 0);
 	q->state = VQTEST_QS_ACTIVE;

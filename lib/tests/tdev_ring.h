@@ -51,6 +51,7 @@ struct tdev_viol {
  * @enable_notify: ask for kicks again; true when chains arrived meanwhile
  * @violation: the first violation recorded
  * @inflight: heads taken and not yet used
+ * @last_avail: the next avail index the walk will read
  */
 struct tdev_ring_ops {
 	const char *name;
@@ -67,6 +68,7 @@ struct tdev_ring_ops {
 	bool (*enable_notify)(void *r);
 	const struct tdev_viol *(*violation)(void *r);
 	uint32_t (*inflight)(void *r);
+	uint16_t (*last_avail)(void *r);
 };
 
 extern const struct tdev_ring_ops fake_ring_ops;
