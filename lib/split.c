@@ -316,6 +316,12 @@ static int split_setup(struct vq_split *q, const struct vq_split_opts *o)
 	/* SET_FEATURES first: the layout depends on what was negotiated */
 	if (!(info.out_driver_features & (1ULL << VQTEST_F_VERSION_1)))
 		return -EPROTO;
+	/*
+	 * IN_ORDER needs descriptors used in ring order; our LIFO free list
+	 * hands them out otherwise, and the device would stop the queue.
+	 */
+	if (info.out_driver_features & (1ULL << VQTEST_F_IN_ORDER))
+		return -EOPNOTSUPP;
 	ret = negotiate_num(o, &info, &q->num);
 	if (ret)
 		return ret;

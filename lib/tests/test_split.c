@@ -343,6 +343,9 @@ static int t_create_needs_features(void)
 	errno = 77;
 	EXPECT_EQ(vq_split_create(dev, NULL, &q), -EPROTO);
 	EXPECT_EQ(errno, 77);
+	/* IN_ORDER is not something this queue can honour */
+	if (!vq_set_features(dev, F_BASE | F(VQTEST_F_IN_ORDER)))
+		EXPECT_EQ(vq_split_create(dev, NULL, &q), -EOPNOTSUPP);
 	OK(vq_dev_close(dev));
 	return 0;
 }
