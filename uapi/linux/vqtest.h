@@ -79,7 +79,8 @@ enum {
  * @out_max_queue_size: largest queue size (ring entries) the device accepts
  * @out_max_queues: number of queue indices per device (0 to this - 1)
  * @out_max_regions: number of memory regions one device can map
- * @out_max_segs: most descriptors one chain may hold
+ * @out_max_segs: most descriptors one chain may hold (a queue of size num
+ *	allows min(num, out_max_segs))
  * @out_behaviours: bit (1 << VQTEST_BEH_x) for each behaviour implemented
  * @out_nr_violation_classes: number of violation classes this module knows
  * @__reserved2: must be 0
@@ -189,7 +190,12 @@ struct vqtest_unmap {
  * @VQTEST_BEH_NULL: validate and complete the chain without touching its
  *	buffers; used.len = 0
  * @VQTEST_BEH_BLK: a virtio-blk device on a RAM disk of @blk_capacity
- *	bytes: struct virtio_blk_outhdr, data, one status byte
+ *	bytes: struct virtio_blk_outhdr, data, one status byte. used.len is
+ *	the data written plus the status byte: IN = data + 1, GET_ID = 20 + 1,
+ *	OUT and FLUSH = 1, an error = 1. Bad sector or a data length that is
+ *	not a multiple of 512 or runs past the disk: VIRTIO_BLK_S_IOERR;
+ *	unknown type: VIRTIO_BLK_S_UNSUPP; no writable byte at all: violation
+ *	VQTEST_V_BAD_REQUEST.
  */
 enum vqtest_behaviour {
 	VQTEST_BEH_ECHO = 1,
@@ -255,9 +261,11 @@ enum vqtest_queue_flags {
  *	re-enabling kicks (0 = never, at most 1000)
  * @__reserved: must be 0
  *
- * The three ring areas must each lie inside one mapped region; those
- * regions cannot be unmapped while the queue exists. Requires
- * SET_FEATURES first (EPROTO).
+ * The three ring areas must each lie inside one mapped region (EINVAL
+ * otherwise, EOVERFLOW if an area wraps); those regions cannot be unmapped
+ * while the queue exists. Requires SET_FEATURES first (EPROTO). A chain
+ * may hold at most min(@num, out_max_segs) descriptors, indirect table
+ * entries included (CHAIN_LEN, then TOO_MANY_SEGS).
  */
 struct vqtest_queue_create {
 	__u32 size;
@@ -355,8 +363,10 @@ struct vqtest_queue_set_indices {
  *
  * Runs the device synchronously in the caller's context, exactly as a kick
  * would, and returns when the ring is empty or @max_chains are done. EIO
- * if the queue is (or becomes) stopped by a violation; out_chains still
- * counts what completed before it.
+ * if the queue is (or becomes) stopped by a violation; out_chains and
+ * out_pending are written back with EIO too. When a queue stops, the
+ * device also signals the call eventfd once, as a config interrupt would,
+ * so a driver waiting for completions wakes up and can read QUEUE_STATS.
  */
 struct vqtest_queue_process {
 	__u32 size;
