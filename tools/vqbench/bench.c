@@ -413,6 +413,12 @@ static int loop_burst(struct vqb_thread *t, const struct vqb_phase *ph)
 						  bq->nsets);
 			bq->started += (uint64_t)ret;
 			active++;
+			if (o->process) {
+				/* the device runs now, in this thread */
+				ret = vq_split_process(bq->q, 0, NULL, NULL);
+				if (ret)
+					return queue_broken(t, bq, ret);
+			}
 		}
 		if (!active)
 			break;
@@ -748,6 +754,8 @@ static int setup(struct vqb_ctx *c, struct vqb_result *res)
 			return -errno;
 
 		vq_split_opts_init(&so);
+		if (o->process)
+			so.kick_fd = VQTEST_NO_FD;
 		so.index = qi;
 		so.num = o->num;
 		so.behaviour = o->behaviour;

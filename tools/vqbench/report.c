@@ -103,7 +103,8 @@ static void config_str(char *buf, size_t len, const struct vqb_opts *o)
 	snprintf(buf, len, "%s%s%s %s n%u b%u %s/%s%s%s q%u/t%u %s",
 		 o->label ? o->label : "", o->label ? ": " : "",
 		 vq_behaviour_name(o->behaviour), sh, o->num, o->batch,
-		 vqb_loop_name(o->loop), vqb_wait_name(o->wait),
+		 vqb_loop_name(o->loop),
+		 o->process ? "process" : vqb_wait_name(o->wait),
 		 o->event_idx ? "" : " -eidx", o->indirect ? "" : " -ind",
 		 o->queues, o->threads, vqb_place_name(o->place));
 }
@@ -193,10 +194,11 @@ void vqb_print_json(FILE *f, const struct vqb_opts *o,
 		o->batch, vqb_loop_name(o->loop), vqb_wait_name(o->wait),
 		o->event_idx ? "true" : "false",
 		o->indirect ? "true" : "false");
-	fprintf(f, ",\"queues\":%u,\"threads\":%u,\"placement\":\"%s\",\"busy_poll_us\":%u,\"budget_chains\":%u,\"shared_buf\":%s",
+	fprintf(f, ",\"queues\":%u,\"threads\":%u,\"placement\":\"%s\",\"busy_poll_us\":%u,\"budget_chains\":%u,\"shared_buf\":%s,\"process\":%s",
 		o->queues, o->threads, vqb_place_name(o->place),
 		o->busy_poll_us, o->budget_chains,
-		o->shared_buf ? "true" : "false");
+		o->shared_buf ? "true" : "false",
+		o->process ? "true" : "false");
 	if (r->error) {
 		fprintf(f, ",\"error\":%d,\"errmsg\":", r->error);
 		vqb_json_str(f, r->errmsg);
@@ -221,6 +223,9 @@ void vqb_print_json(FILE *f, const struct vqb_opts *o,
 		(unsigned long long)c->drv_kicks_suppressed,
 		(unsigned long long)c->drv_calls,
 		(unsigned long long)c->drv_waits);
+	fprintf(f, ",\"drv_user_ns_per_chain\":%.1f,\"drv_sys_ns_per_chain\":%.1f",
+		per_d((double)(r->after.self_user_ns - r->before.self_user_ns), n),
+		per_d((double)(r->after.self_sys_ns - r->before.self_sys_ns), n));
 	fprintf(f, ",\"drv_cpu_ns_per_chain\":%.1f,\"kworker_ns_per_chain\":%.1f,\"kernel_stat_ns_per_chain\":%.1f",
 		per_d(drv_ns(r), n), kw >= 0 ? per_d(kw, n) : -1.0,
 		sys >= 0 ? per_d(sys, n) : -1.0);

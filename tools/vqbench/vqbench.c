@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vqbench: throughput and latency of the vqtest device, driven by libvq.
- * Commands: run (the default), sweep, lifecycle, selftest; `vqbench -h`
+ * Commands: run (the default), sweep, lifecycle, time, selftest; `vqbench -h`
  * prints every option (help() below is the one place they are listed).
  *
  * Exit status: 0, 1 when a run failed, 2 for a usage error.
@@ -40,7 +40,7 @@ int vqb_dev_open(const char *path, struct vq_dev **dev)
 
 static void usage(FILE *f)
 {
-	fputs("usage: vqbench [run|sweep|lifecycle|selftest] [OPTIONS]; vqbench -h for all\n",
+	fputs("usage: vqbench [run|sweep|lifecycle|time|selftest] [OPTIONS]; vqbench -h for all\n",
 	      f);
 }
 
@@ -50,7 +50,9 @@ static void help(void)
 	     "       vqbench sweep [OPTIONS] [--batches LIST] [--reps N]\n"
 	     "                     [--plot FILE.png] [--data FILE]\n"
 	     "       vqbench lifecycle [-q QUEUES] [-n NUM] [--fds] [--reps N] [--json]\n"
-	     "       vqbench selftest                  a ~1 s smoke run, kselftest output\n"
+	     "       vqbench time [--chains N] [--label TEXT] -- COMMAND [ARGS...]\n"
+	     "                                         time another benchmark, JSON line\n"
+	     "       vqbench selftest [--dev PATH]     a ~1 s smoke run, kselftest output\n"
 	     "\n"
 	     "device and chains:\n"
 	     "  -B, --behaviour NAME   sink (default), null, echo, source, blk\n"
@@ -64,6 +66,9 @@ static void help(void)
 	     "      --no-indirect      do not negotiate VIRTIO_RING_F_INDIRECT_DESC\n"
 	     "      --checksum         sink reads every byte (VQTEST_QUEUE_F_CHECKSUM)\n"
 	     "      --busy-poll US     worker polls the empty ring US microseconds\n"
+	     "      --process          no kick eventfd: the driver runs the device itself\n"
+	     "                         (QUEUE_PROCESS) after each burst; its system time\n"
+	     "                         is then the device's cost (burst loop only)\n"
 	     "      --budget N         chains per worker run (default: the module's)\n"
 	     "driver:\n"
 	     "  -b, --batch N          burst: chains per kick; window: chains in flight\n"
@@ -100,7 +105,7 @@ enum {
 	O_OUT = 256, O_IN, O_NO_EIDX, O_NO_IND, O_CHECKSUM, O_BUSY, O_BUDGET,
 	O_DCPU, O_WCPU, O_WARMUP, O_SHARED, O_VERIFY, O_LAT, O_JSON, O_QUIET,
 	O_PROGRESS, O_NO_PROGRESS, O_LABEL, O_DEV, O_BLKOP, O_BLKCAP,
-	O_BATCHES, O_REPS, O_PLOT, O_DATA,
+	O_BATCHES, O_REPS, O_PLOT, O_DATA, O_PROCESS,
 };
 
 static const struct option longopts[] = {
@@ -112,6 +117,7 @@ static const struct option longopts[] = {
 	{ "no-indirect", no_argument, NULL, O_NO_IND },
 	{ "checksum", no_argument, NULL, O_CHECKSUM },
 	{ "busy-poll", required_argument, NULL, O_BUSY },
+	{ "process", no_argument, NULL, O_PROCESS },
 	{ "budget", required_argument, NULL, O_BUDGET },
 	{ "batch", required_argument, NULL, 'b' },
 	{ "loop", required_argument, NULL, 'l' },
@@ -295,6 +301,10 @@ static int finish_opts(struct vqb_opts *o)
 			return -EINVAL;
 		}
 	}
+	if (o->process && o->loop != VQB_LOOP_BURST) {
+		fprintf(stderr, "vqbench: --process works with the burst loop only\n");
+		return -EINVAL;
+	}
 	if (o->threads > o->queues) {
 		fprintf(stderr, "vqbench: more threads (%u) than queues (%u)\n",
 			o->threads, o->queues);
@@ -358,6 +368,9 @@ static int parse(int argc, char **argv, struct cli *cli)
 			break;
 		case O_CHECKSUM:
 			o->checksum = true;
+			break;
+		case O_PROCESS:
+			o->process = true;
 			break;
 		case O_BUSY:
 			if (parse_u32(optarg, 0, 1000, &o->busy_poll_us))
@@ -593,6 +606,8 @@ int main(int argc, char **argv)
 		return cmd_sweep(argc - 1, argv + 1);
 	if (!strcmp(cmd, "lifecycle"))
 		return vqb_lifecycle(argc - 1, argv + 1);
+	if (!strcmp(cmd, "time"))
+		return vqb_time(argc - 1, argv + 1);
 	if (!strcmp(cmd, "selftest"))
 		return vqb_selftest(argc - 1, argv + 1);
 	if (!strcmp(cmd, "run"))

@@ -82,6 +82,7 @@ struct vqb_opts {
 	uint64_t chains;	/* per queue; 0 with a duration */
 	double duration;	/* seconds; 0 with a chain count */
 	double warmup;		/* seconds of untimed traffic first */
+	bool process;		/* no kick eventfd: QUEUE_PROCESS after offers */
 	uint32_t busy_poll_us;
 	uint32_t budget_chains;
 	bool checksum;		/* sink reads every byte (QUEUE_F_CHECKSUM) */
@@ -181,6 +182,9 @@ int vqb_lifecycle(int argc, char **argv);
 /* sweep.c: chains/s against batch, with a gnuplot PNG */
 int vqb_sweep(const struct vqb_opts *base, const uint32_t *batches,
 	      int nbatch, int reps, const char *plot, const char *data);
+
+/* timecmd.c: time another benchmark on vqbench's clocks */
+int vqb_time(int argc, char **argv);
 
 /* selftest.c: a short kselftest-style smoke run */
 int vqb_selftest(int argc, char **argv);
