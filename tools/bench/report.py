@@ -1,0 +1,486 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+#
+# tools/bench/report.py: turn one tools/bench/run results directory into
+# the comparison.
+#
+# usage: report.py RESULTS_DIR
+#
+# Reads console.log (the guest's framed runs), hostload.log (the host's
+# stamps at every frame) and meta.txt; writes results.json (every run),
+# summary.json, table.txt, perf.md and batch.png (gnuplot, when there is
+# more than one batch size) into RESULTS_DIR, and prints table.txt.
+#
+# Per run: chains/s is CHAINS over the wall time `vqbench time` measured
+# around the whole program (setup included, for all three alike); CPU
+# ns/chain is the guest's /proc/stat busy time of all vCPUs over CHAINS;
+# kicks and calls: virtio_test's instrumented counters (eventfd writes,
+# call eventfd counts read), the vqtest device's QUEUE_STATS kicks and
+# calls. A run is contended when other host processes used more than
+# CONTENDED_CPU CPUs on average while it ran; medians use the clean runs
+# when at least MIN_CLEAN remain, else all runs (and say so).
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+
+CONTENDED_CPU = 0.25
+MIN_CLEAN = 3
+BENCHES = ["vhost_test", "vqtest", "ringtest-sleep", "ringtest-poll"]
+
+
+def parse_kv(s):
+    return dict(re.findall(r"(\w+)=(\S+)", s))
+
+
+def load_meta(d):
+    meta = {}
+    try:
+        with open(os.path.join(d, "meta.txt")) as f:
+            for line in f:
+                if "=" in line:
+                    k, v = line.rstrip("\n").split("=", 1)
+                    meta[k] = v
+    except OSError:
+        pass
+    return meta
+
+
+def load_host(d):
+    """id -> {begin: (epoch, load1, busy, qemu), end: ...}, hz, ncpu"""
+    marks, hz, ncpu = {}, 100, 1
+    try:
+        f = open(os.path.join(d, "hostload.log"))
+    except OSError:
+        return marks, hz, ncpu
+    with f:
+        for line in f:
+            if line.startswith("#"):
+                m = re.search(r"hz=(\d+) ncpu=(\d+)", line)
+                if m:
+                    hz, ncpu = int(m.group(1)), int(m.group(2))
+                continue
+            parts = line.split(None, 4)
+            if len(parts) < 5:
+                continue
+            epoch, load1, busy, q, marker = parts
+            m = re.match(r"REP-(BEGIN|END) id=(\d+)", marker)
+            if not m:
+                continue
+            marks.setdefault(int(m.group(2)), {})[m.group(1).lower()] = (
+                float(epoch), float(load1), int(busy), int(q or 0))
+    return marks, hz, ncpu
+
+
+def parse_console(d):
+    runs, lifecycle, info = [], [], []
+    cur = None
+    in_lc = False
+    with open(os.path.join(d, "console.log"), errors="replace") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if "BENCH-INFO" in line:
+                info.append(line.split("BENCH-INFO", 1)[1].strip())
+            if "BENCH-REP-BEGIN" in line:
+                kv = parse_kv(line.split("BENCH-REP-BEGIN", 1)[1])
+                cur = {"id": int(kv["id"]), "bench": kv["bench"],
+                       "place": kv["place"], "feat": kv["feat"],
+                       "batch": int(kv["batch"]), "rep": int(kv["rep"])}
+                continue
+            if "BENCH-REP-END" in line and cur is not None:
+                kv = parse_kv(line.split("BENCH-REP-END", 1)[1])
+                cur["rc"] = int(kv.get("rc", -1))
+                runs.append(cur)
+                cur = None
+                continue
+            if "BENCH-LIFECYCLE-BEGIN" in line:
+                in_lc = True
+                continue
+            if "BENCH-LIFECYCLE-END" in line:
+                in_lc = False
+                continue
+            j = None
+            if line.startswith("{") and line.endswith("}"):
+                try:
+                    j = json.loads(line)
+                except ValueError:
+                    j = None
+            if in_lc and j:
+                lifecycle.append(j)
+                continue
+            if cur is None:
+                continue
+            if j and j.get("type") == "time":
+                cur["time"] = j
+            elif j and j.get("type") == "run":
+                cur["vq"] = j
+            elif line.startswith("vt-counters:"):
+                cur["vt"] = {k: int(v) for k, v in parse_kv(line).items()}
+            elif "Assertion" in line or "error" in line.lower():
+                cur.setdefault("errors", []).append(line)
+    return runs, lifecycle, info
+
+
+def enrich(runs, marks, hz, ncpu):
+    for r in runs:
+        t = r.get("time", {})
+        chains = t.get("chains") or 0
+        wall = t.get("wall_ns") or 0
+        r["ok"] = r.get("rc") == 0 and t.get("rc") == 0 and wall > 0
+        r["chains"] = chains
+        r["cps"] = chains * 1e9 / wall if r["ok"] else None
+        busy = t.get("busy_ns", -1)
+        r["cpu_ns_per_chain"] = busy / chains if r["ok"] and busy >= 0 else None
+        k = c = None
+        if "vt" in r:
+            k, c = r["vt"].get("kicks"), r["vt"].get("calls")
+        elif "vq" in r and "kicks" in r["vq"]:
+            k, c = r["vq"]["kicks"], r["vq"]["calls"]
+            r["vq_cps"] = r["vq"].get("chains_per_sec")
+            r["worker_runs"] = r["vq"].get("worker_runs")
+            r["budget_exhausted"] = r["vq"].get("budget_exhausted")
+        if k is not None and chains:
+            r["kicks_per_chain"] = k / chains
+            r["calls_per_chain"] = c / chains
+            r["kc_per_chain"] = (k + c) / chains
+        m = marks.get(r["id"], {})
+        if "begin" in m and "end" in m:
+            e0, l0, b0, q0 = m["begin"]
+            e1, l1, b1, q1 = m["end"]
+            dt = max(e1 - e0, 1e-6)
+            other = ((b1 - b0) - (q1 - q0)) / hz / dt
+            r["host_load_begin"], r["host_load_end"] = l0, l1
+            r["host_other_cpu"] = round(max(other, 0.0), 3)
+            r["host_seconds"] = round(dt, 3)
+            r["contended"] = other > CONTENDED_CPU
+        else:
+            r["contended"] = None
+
+
+def med(v):
+    return statistics.median(v) if v else None
+
+
+def summarize(runs):
+    groups = {}
+    for r in runs:
+        key = (r["place"], r["feat"], r["batch"], r["bench"])
+        groups.setdefault(key, []).append(r)
+    out = {}
+    for key, rs in groups.items():
+        ok = [r for r in rs if r["ok"]]
+        clean = [r for r in ok if r.get("contended") is False]
+        use = clean if len(clean) >= MIN_CLEAN else ok
+        cps = [r["cps"] for r in use]
+        s = {
+            "runs": len(rs), "ok": len(ok), "clean": len(clean),
+            "used": len(use), "used_contended": len(use) > len(clean),
+            "median": med(cps), "min": min(cps) if cps else None,
+            "max": max(cps) if cps else None,
+        }
+        for f in ("kicks_per_chain", "calls_per_chain", "kc_per_chain",
+                  "cpu_ns_per_chain"):
+            v = [r[f] for r in use if r.get(f) is not None]
+            s[f] = med(v)
+        out[key] = s
+    return out
+
+
+def paired(runs, place, feat, batch, a, b):
+    """median and range of per-rep a/b chains/s ratios (same rep, clean)"""
+    by = {}
+    for r in runs:
+        if (r["place"], r["feat"], r["batch"]) == (place, feat, batch) and r["ok"]:
+            by.setdefault(r["rep"], {})[r["bench"]] = r
+    ratios, clean = [], []
+    for rep, d in sorted(by.items()):
+        if a in d and b in d:
+            x = d[a]["cps"] / d[b]["cps"]
+            ratios.append(x)
+            if not d[a].get("contended") and not d[b].get("contended"):
+                clean.append(x)
+    use = clean if len(clean) >= MIN_CLEAN else ratios
+    if not use:
+        return None
+    return {"median": med(use), "min": min(use), "max": max(use),
+            "n": len(use), "clean": len(clean)}
+
+
+def fmt_rate(v):
+    if v is None:
+        return "-"
+    if v >= 1e6:
+        return "%.2fM" % (v / 1e6)
+    return "%.1fk" % (v / 1e3)
+
+
+def fmt_cell(s):
+    if not s or s["median"] is None:
+        return "-"
+    flag = "*" if s["used_contended"] else ""
+    return "%s [%s-%s]%s" % (fmt_rate(s["median"]), fmt_rate(s["min"]),
+                             fmt_rate(s["max"]), flag)
+
+
+def fmt_num(v, f="%.3f"):
+    return "-" if v is None else f % v
+
+
+def lifecycle_summary(lc):
+    out = {}
+    for fds in (False, True):
+        reps = [j for j in lc if j.get("type") == "lifecycle"
+                and j.get("fds") == fds]
+        if not reps:
+            continue
+        out["fds" if fds else "nofds"] = {
+            "queues": reps[0]["queues"], "num": reps[0]["num"],
+            "reps": len(reps),
+            "total_ms": med([j["total_ms"] for j in reps]),
+            "total_ms_max": max(j["total_ms"] for j in reps),
+            "create_ms": med([j["create_ms"] for j in reps]),
+            "destroy_ms": med([j["destroy_ms"] for j in reps]),
+            "slab_bytes_per_queue": med([j["slab_bytes_per_queue"] for j in reps]),
+            "memfree_drop_per_queue": med([j["memfree_drop_per_queue"] for j in reps]),
+            "target_bytes_per_queue": reps[0]["target_bytes_per_queue"],
+            "top_caches": reps[-1].get("top_caches", []),
+        }
+    return out
+
+
+def verdict(ok):
+    return "MET" if ok else "MISSED"
+
+
+def build_table(meta, info, runs, summ, lc):
+    places = [p for p in ("same", "split") if any(k[0] == p for k in summ)]
+    feats = [f for f in ("default", "noeidx", "noind") if any(k[1] == f for k in summ)]
+    batches = sorted({k[2] for k in summ})
+    lines = []
+    head = ("vqtest vs vhost_test vs ringtest: Debian %s, QEMU TCG, 2 vCPUs, %s\n"
+            "work: %s x 1 KiB buffers, ring 256; %s repetitions, median [min-max] "
+            "chains/s; * = median includes contended runs"
+            % (meta.get("kernel", "?"), meta.get("date", "?")[:10],
+               "1,048,576", meta.get("reps", "?")))
+    lines.append(head)
+    lines.append("")
+    hdr = ("%-5s %-7s %5s  %-24s %-24s %-24s %-24s %-19s %-19s %-13s %-13s"
+           % ("place", "feat", "batch", "vhost_test", "vqtest", "ringtest-sleep",
+              "ringtest-poll", "vqtest/vhost_test", "vqtest/ring-sleep",
+              "k+c/ch vh|vq", "cpu ns/ch vh|vq"))
+    lines.append(hdr)
+    lines.append("-" * len(hdr))
+    targets = []
+    for p in places:
+        for f in feats:
+            for b in batches:
+                g = {bn: summ.get((p, f, b, bn)) for bn in BENCHES}
+                if not g["vqtest"] and not g["vhost_test"]:
+                    continue
+                pr = paired(runs, p, f, b, "vqtest", "vhost_test")
+                rr = paired(runs, p, f, b, "vqtest", "ringtest-sleep")
+                kc_v = g["vhost_test"]["kc_per_chain"] if g["vhost_test"] else None
+                kc_q = g["vqtest"]["kc_per_chain"] if g["vqtest"] else None
+                cpu_v = g["vhost_test"]["cpu_ns_per_chain"] if g["vhost_test"] else None
+                cpu_q = g["vqtest"]["cpu_ns_per_chain"] if g["vqtest"] else None
+                lines.append("%-5s %-7s %5d  %-24s %-24s %-24s %-24s %-19s %-19s %-13s %-13s" % (
+                    p, f, b, fmt_cell(g["vhost_test"]), fmt_cell(g["vqtest"]),
+                    fmt_cell(g["ringtest-sleep"]), fmt_cell(g["ringtest-poll"]),
+                    "%.2f [%.2f-%.2f]" % (pr["median"], pr["min"], pr["max"]) if pr else "-",
+                    "%.2f [%.2f-%.2f]" % (rr["median"], rr["min"], rr["max"]) if rr else "-",
+                    "%s|%s" % (fmt_num(kc_v), fmt_num(kc_q)),
+                    "%s|%s" % (fmt_num(cpu_v, "%.0f"), fmt_num(cpu_q, "%.0f"))))
+                if f == "default" and pr:
+                    if b == 1 and p == "same":
+                        targets.append(("vqtest >= 2.0x vhost_test, batch 1, same vCPU",
+                                        "%.2fx" % pr["median"], pr["median"] >= 2.0))
+                    if b == 64:
+                        targets.append(("vqtest >= 1.3x vhost_test, batch 64, %s" % p,
+                                        "%.2fx" % pr["median"], pr["median"] >= 1.3))
+                if f == "default" and b == 64 and rr:
+                    targets.append(("vqtest >= 0.67x ringtest-sleep, batch 64, %s" % p,
+                                    "%.2fx" % rr["median"], rr["median"] >= 0.67))
+                if kc_v is not None and kc_q is not None:
+                    targets.append(("kicks+calls/chain <= vhost_test's, %s %s b%d" % (p, f, b),
+                                    "%.4f vs %.4f" % (kc_q, kc_v), kc_q <= kc_v + 1e-9))
+    lines.append("")
+    ls = lifecycle_summary(lc)
+    if ls:
+        lines.append("kernel memory and lifecycle (vqbench lifecycle, median of reps):")
+        for k, v in ls.items():
+            lines.append("  %d queues of %d, %s: create %.1f ms, destroy %.1f ms, total %.1f ms (max %.1f); "
+                         "slab %.0f B/queue, MemFree drop %.0f B/queue; grew: %s" % (
+                             v["queues"], v["num"],
+                             "with kick+call eventfds" if k == "fds" else "no eventfds",
+                             v["create_ms"], v["destroy_ms"], v["total_ms"],
+                             v["total_ms_max"], v["slab_bytes_per_queue"],
+                             v["memfree_drop_per_queue"],
+                             ", ".join("%s %.0f" % (c["name"], c["bytes_per_queue"])
+                                       for c in v["top_caches"]) or "-"))
+        n = ls.get("nofds")
+        if n:
+            targets.append(("kernel memory per queue <= 4 KiB + 16 B/entry (%d B)" % n["target_bytes_per_queue"],
+                            "%.0f B" % n["slab_bytes_per_queue"],
+                            n["slab_bytes_per_queue"] <= n["target_bytes_per_queue"]))
+            targets.append(("1,000 queues created and destroyed < 1 s",
+                            "%.1f ms" % n["total_ms"], n["total_ms"] < 1000))
+        lines.append("")
+    if targets:
+        lines.append("targets (issue 7):")
+        for name, val, ok in targets:
+            lines.append("  %-62s %-22s %s" % (name, val, verdict(ok)))
+        lines.append("")
+    cont = [r for r in runs if r.get("contended")]
+    nomark = [r for r in runs if r.get("contended") is None]
+    lines.append("host load: %d of %d runs contended (other host processes > %.2f CPU); "
+                 "host load1 %s to %s" % (
+                     len(cont), len(runs), CONTENDED_CPU,
+                     fmt_num(min((r["host_load_begin"] for r in runs if "host_load_begin" in r), default=None), "%.2f"),
+                     fmt_num(max((r["host_load_end"] for r in runs if "host_load_end" in r), default=None), "%.2f")))
+    for r in cont:
+        lines.append("  contended: id %d %s %s %s b%d rep %d: other %.2f CPU, load %.2f->%.2f" % (
+            r["id"], r["bench"], r["place"], r["feat"], r["batch"], r["rep"],
+            r["host_other_cpu"], r["host_load_begin"], r["host_load_end"]))
+    if nomark:
+        lines.append("  %d runs without host stamps" % len(nomark))
+    bad = [r for r in runs if not r["ok"]]
+    for r in bad:
+        lines.append("  FAILED: id %d %s %s %s b%d rep %d rc %s %s" % (
+            r["id"], r["bench"], r["place"], r["feat"], r["batch"], r["rep"],
+            r.get("rc"), "; ".join(r.get("errors", []))[:200]))
+    if info:
+        lines.append("guest: " + " | ".join(info))
+    lines.append("source: %s %s (image %s), vqtest %s; %s" % (
+        meta.get("source_package", "?"), meta.get("source_version", "?"),
+        meta.get("image_version", "?"), meta.get("vqtest_commit", "?"),
+        meta.get("qemu", "?")))
+    return "\n".join(lines) + "\n", targets
+
+
+def perf_md(meta, summ, runs, lc, targets):
+    out = []
+    out.append("## Performance\n")
+    out.append("vqtest against the kernel's own virtio benchmark, vhost_test "
+               "(`drivers/vhost/test.c` driven by `tools/virtio/virtio_test`), "
+               "and against a pure userspace ring (`tools/virtio/ringtest`, "
+               "virtio_ring_0_9) as the floor. Same work for all: 1,048,576 "
+               "one-KiB device-readable buffers through a 256-entry ring, "
+               "virtio_test's loop (up to *batch* buffers in flight); vqtest "
+               "runs the `sink` behaviour, which like vhost_test does not read "
+               "the bytes. One VM boot, runs alternated, median [min-max] of "
+               "%s repetitions.\n" % meta.get("reps", "?"))
+    out.append("Kernel %s (Debian), QEMU TCG, 2 vCPUs, %s, host: %s.\n" % (
+        meta.get("kernel", "?"), meta.get("date", "?")[:10],
+        meta.get("host_cpu", "?")))
+    out.append("| placement | batch | vhost_test | vqtest | ringtest (sleep) | vqtest / vhost_test | vqtest / ringtest | kicks+calls per chain (vhost_test / vqtest) |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for p in ("same", "split"):
+        for b in sorted({k[2] for k in summ if k[0] == p and k[1] == "default"}):
+            g = {bn: summ.get((p, "default", b, bn)) for bn in BENCHES}
+            pr = paired(runs, p, "default", b, "vqtest", "vhost_test")
+            rr = paired(runs, p, "default", b, "vqtest", "ringtest-sleep")
+            out.append("| %s vCPU%s | %d | %s | %s | %s | %s | %s | %s / %s |" % (
+                p, "" if p == "same" else "s", b,
+                fmt_cell(g["vhost_test"]), fmt_cell(g["vqtest"]),
+                fmt_cell(g["ringtest-sleep"]),
+                "%.2fx" % pr["median"] if pr else "-",
+                "%.2fx" % rr["median"] if rr else "-",
+                fmt_num(g["vhost_test"]["kc_per_chain"] if g["vhost_test"] else None),
+                fmt_num(g["vqtest"]["kc_per_chain"] if g["vqtest"] else None)))
+    out.append("")
+    ls = lifecycle_summary(lc).get("nofds")
+    if ls:
+        out.append("Kernel memory per queue (256 entries, slab growth): %.0f bytes; "
+                   "1,000 queues created and destroyed in %.1f ms.\n" % (
+                       ls["slab_bytes_per_queue"], ls["total_ms"]))
+    out.append("Reproduce: `make bench` (or `tools/bench/run -h`); results in "
+               "`build/bench/latest/` (table.txt, results.json, batch.png). "
+               "The kernel's benchmarks are built at run time from the "
+               "installed `linux-source-6.12` package matching the booted "
+               "kernel; vqtest's side alone: `vqbench -B sink -l window "
+               "--shared-buf -c 1048576 -b 64 -P split`.\n")
+    return "\n".join(out)
+
+
+def plot(d, summ):
+    batches = sorted({k[2] for k in summ if k[1] == "default"})
+    if len(batches) < 2:
+        return None
+    dat = os.path.join(d, "batch.dat")
+    cols = []
+    with open(dat, "w") as f:
+        f.write("# batch then median min max chains/s per column group\n")
+        for p in ("same", "split"):
+            for bn in BENCHES:
+                if any((p, "default", b, bn) in summ for b in batches):
+                    cols.append((p, bn))
+        f.write("# " + " ".join("%s/%s" % c for c in cols) + "\n")
+        for b in batches:
+            row = [str(b)]
+            for p, bn in cols:
+                s = summ.get((p, "default", b, bn))
+                if s and s["median"]:
+                    row += ["%.1f" % s["median"], "%.1f" % s["min"], "%.1f" % s["max"]]
+                else:
+                    row += ["NaN", "NaN", "NaN"]
+            f.write(" ".join(row) + "\n")
+    png = os.path.join(d, "batch.png")
+    gp = os.path.join(d, "batch.gp")
+    styles = {"vhost_test": 1, "vqtest": 2, "ringtest-sleep": 3, "ringtest-poll": 4}
+    plots = []
+    for i, (p, bn) in enumerate(cols):
+        c = 2 + 3 * i
+        plots.append("'%s' using 1:%d:%d:%d with yerrorlines lw 2 lc %d dt %d title '%s, %s vCPU%s'" % (
+            dat, c, c + 1, c + 2, styles[bn], 1 if p == "same" else 2, bn, p,
+            "" if p == "same" else "s"))
+    with open(gp, "w") as f:
+        f.write("set terminal png size 1000,600 noenhanced\n"
+                "set output '%s'\n"
+                "set title 'chains/s against batch: 1,048,576 x 1 KiB, ring 256, QEMU TCG (median, min-max)'\n"
+                "set logscale xy\nset xlabel 'batch (virtio_test --batch)'\n"
+                "set ylabel 'chains/s'\nset grid\nset key outside right\n"
+                "plot %s\n" % (png, ", \\\n  ".join(plots)))
+    try:
+        subprocess.run(["gnuplot", gp], check=True)
+        return png
+    except (OSError, subprocess.CalledProcessError) as e:
+        print("report: gnuplot failed: %s" % e, file=sys.stderr)
+        return None
+
+
+def main():
+    if len(sys.argv) != 2:
+        print("usage: report.py RESULTS_DIR", file=sys.stderr)
+        return 2
+    d = sys.argv[1]
+    meta = load_meta(d)
+    marks, hz, ncpu = load_host(d)
+    runs, lc, info = parse_console(d)
+    enrich(runs, marks, hz, ncpu)
+    summ = summarize(runs)
+    table, targets = build_table(meta, info, runs, summ, lc)
+    with open(os.path.join(d, "results.json"), "w") as f:
+        for r in runs:
+            f.write(json.dumps(r, sort_keys=True) + "\n")
+    with open(os.path.join(d, "summary.json"), "w") as f:
+        json.dump({"meta": meta,
+                   "groups": [dict(zip(("place", "feat", "batch", "bench"), k), **v)
+                              for k, v in sorted(summ.items())],
+                   "lifecycle": lifecycle_summary(lc),
+                   "targets": [{"target": t, "value": v, "met": ok}
+                               for t, v, ok in targets]}, f, indent=1)
+    with open(os.path.join(d, "table.txt"), "w") as f:
+        f.write(table)
+    with open(os.path.join(d, "perf.md"), "w") as f:
+        f.write(perf_md(meta, summ, runs, lc, targets))
+    png = plot(d, summ)
+    sys.stdout.write(table)
+    print("report: %s/table.txt, perf.md, results.json%s" % (
+        d, ", batch.png" if png else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
