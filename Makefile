@@ -5,7 +5,12 @@
 #   make                 module for every kernel in KVERS, libvq, tools, selftests
 #   make KDIR=/path      module for that one kernel build tree only
 #   make check           deps, build, unit tests, selftests in a VM per kernel
+#   make check-matrix    the same on KVERS plus KVERS_EXTRA (6.12-rt, sid's newest)
 #   make demo            boot the default kernel and push traffic through vqtest
+#   make install         DESTDIR=, PREFIX= (/usr/local), VQTEST_GROUP=; uninstall
+#   make install-dkms    the module's sources in /usr/src, dkms install; uninstall-dkms
+#   make lint            checkpatch --strict, sparse, cppcheck, shellcheck
+#   make check-dkms      dkms add/build/install per host kernel, boot, remove
 #
 # Everything is built under $(BUILD) (default ./build), never beside the
 # sources: the module per kernel in $(BUILD)/<release>/mod, userspace in
@@ -15,6 +20,9 @@ TOP	:= $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 BUILD	?= $(TOP)/build
 USR	:= $(BUILD)/user
 KVERS	?= 6.1 6.12
+# check-matrix adds these; "sid" is sid's newest kernel, whatever its version
+# today (tools/sid-chroot.sh sets it up and names it, e.g. 7.2).
+KVERS_EXTRA ?= 6.12-rt sid
 DEMO_KVER ?= 6.12
 V	?= 0
 
@@ -35,12 +43,13 @@ KTARGETS := $(KVERS)
 endif
 
 .PHONY: all deps modules lib tools selftests unit fuzz check check-vm demo \
-	install uninstall clean help $(addprefix module-,$(KTARGETS))
+	install uninstall install-dkms uninstall-dkms check-install check-matrix check-dkms lint clean help \
+	$(addprefix module-,$(KTARGETS))
 
 all: modules lib tools selftests
 
 help:
-	@sed -n '3,12p' $(TOP)/Makefile
+	@sed -n '3,17p' $(TOP)/Makefile
 
 deps:
 	$(Q)$(TOP)/tools/deps.sh
@@ -64,11 +73,21 @@ tools: lib
 selftests: lib
 	$(Q)$(MAKE) -s -C $(TOP)/selftests O=$(USR)/selftests LIBDIR=$(USR)/lib \
 		KSFT_DIR=$(BUILD)/ksft
+	$(Q)# libvq's own tests and example run against the module in the VM too
+	$(Q)$(MAKE) -s -C $(TOP)/lib O=$(USR)/lib tests examples
+	$(Q)install -m 755 $(USR)/lib/tests/test_split-static \
+		$(USR)/selftests/bin/libvq_test_split
+	$(Q)install -m 755 $(USR)/lib/examples/echo_client-static \
+		$(USR)/selftests/bin/libvq_echo_client
+	$(Q)install -m 755 $(TOP)/lib/tests/vqtest_libvq.sh \
+		$(USR)/selftests/bin/vqtest_libvq
 
 # Userspace unit tests: the ring walk and libvq's split queue, no kernel.
+# And the install test (kernel headers, but no kernel: DESTDIR only).
 unit: lib
 	$(Q)$(MAKE) -s -C $(TOP)/tools/ring O=$(USR)/ring check
 	$(Q)$(MAKE) -s -C $(TOP)/lib O=$(USR)/lib check
+	$(Q)$(MAKE) -s check-install
 
 # libFuzzer on the ring walk; the committed corpus is replayed first.
 FUZZ_SECONDS ?= 60
@@ -87,11 +106,46 @@ demo:
 	$(Q)$(MAKE) -s KVERS=$(DEMO_KVER) all
 	$(Q)$(TOP)/tools/vm/run -q -k $(DEMO_KVER) -- 'vqctl info' 'vqctl demo'
 
-install:
-	$(Q)$(TOP)/tools/install.sh install
+# tools/install.sh says what goes where; these variables reach it.
+INSTALL_VARS = DESTDIR="$(DESTDIR)" PREFIX="$(or $(PREFIX),/usr/local)" \
+	KVERS="$(KVERS)" KDIR="$(KDIR)" VQTEST_GROUP="$(VQTEST_GROUP)"
+
+install: modules lib tools
+	$(Q)$(INSTALL_VARS) $(TOP)/tools/install.sh install
 
 uninstall:
-	$(Q)$(TOP)/tools/install.sh uninstall
+	$(Q)$(INSTALL_VARS) $(TOP)/tools/install.sh uninstall
+
+# The module's sources alone in /usr/src/vqtest-VERSION, then dkms install
+# (not under a DESTDIR); uninstall-dkms: dkms remove --all and the sources.
+install-dkms uninstall-dkms:
+	$(Q)$(INSTALL_VARS) $(TOP)/tools/install.sh $@
+
+# install + uninstall into a temporary DESTDIR, every file checked (TAP)
+check-install: modules lib tools
+	$(Q)KVERS="$(KVERS)" $(TOP)/tools/install-test.sh
+
+# Selftests on every supported kernel: KVERS plus KVERS_EXTRA. CI runs
+# "make check" and then "make check-matrix KVERS=" (the extra kernels only).
+check-matrix:
+	$(Q)$(TOP)/tools/deps.sh --matrix
+	$(Q)set -e; kv="$(KVERS) $(KVERS_EXTRA)"; \
+	case " $$kv " in *" sid "*) \
+		sid=$$($(TOP)/tools/sid-chroot.sh); \
+		kv=$$(echo " $$kv " | sed "s/ sid / $$sid /"); \
+	esac; \
+	kv=$$(echo $$kv); \
+	$(MAKE) -s KVERS="$$kv" all; \
+	$(TOP)/tools/check.sh $$kv
+
+# dkms add/build/install for every host kernel, a VM boot per kernel with
+# the dkms-built module, then dkms remove --all (root).
+check-dkms: lib tools
+	$(Q)$(TOP)/tools/dkms-test.sh
+
+lint:
+	$(Q)$(TOP)/tools/deps.sh --lint
+	$(Q)$(TOP)/tools/lint.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -101,6 +101,9 @@ static inline int vt_main(const struct vt_test *tests, unsigned int nr,
 		printf("%u passed, %u failed, %u skipped\n", pass, fail, skip);
 	else
 		printf("%u passed, %u failed\n", pass, fail);
+	/* the kselftest summary, which tools/check.sh counts in the VM */
+	printf("# Totals: pass:%u fail:%u xfail:0 xpass:0 skip:%u error:0\n",
+	       pass, fail, skip);
 	return fail ? 1 : 0;
 }
 
