@@ -639,6 +639,7 @@ int vqtest_queue_process(struct vqtest_dev *dev,
 		ret = vqtest_queue_run(q, want, false, &done);
 		total += done;
 		/* with no limit asked for, go on past the per-run budget */
+		cond_resched();
 	} while (ret == -EAGAIN && !cmd->max_chains && !signal_pending(current));
 	cmd->out_chains = total;
 	cmd->out_pending = (u16)(le16_to_cpu(READ_ONCE(q->ring.avail->idx)) -
