@@ -7,6 +7,7 @@
 #   make check           deps, build, unit tests, selftests in a VM per kernel
 #   make check-matrix    the same on KVERS plus KVERS_EXTRA (6.12-rt, sid's newest)
 #   make demo            boot the default kernel and push traffic through vqtest
+#   make bench           vqtest against vhost_test and ringtest in one VM (BENCH_KVER)
 #   make install         DESTDIR=, PREFIX= (/usr/local), VQTEST_GROUP=; uninstall
 #   make install-dkms    the module's sources in /usr/src, dkms install; uninstall-dkms
 #   make lint            checkpatch --strict, sparse, cppcheck, shellcheck
@@ -42,7 +43,7 @@ else
 KTARGETS := $(KVERS)
 endif
 
-.PHONY: all deps modules lib tools selftests unit fuzz check check-vm demo \
+.PHONY: all deps modules lib tools selftests unit fuzz check check-vm demo bench \
 	install uninstall install-dkms uninstall-dkms check-install check-matrix check-dkms lint clean help \
 	$(addprefix module-,$(KTARGETS))
 
@@ -100,6 +101,14 @@ check:
 	$(Q)$(TOP)/tools/deps.sh
 	$(Q)$(MAKE) -s all
 	$(Q)$(TOP)/tools/check.sh $(KVERS)
+
+# The comparison with the kernel's own benchmarks; BENCH_ARGS go to
+# tools/bench/run (e.g. BENCH_ARGS=--quick). Results: build/bench/latest.
+BENCH_KVER ?= 6.12
+bench:
+	$(Q)$(TOP)/tools/deps.sh
+	$(Q)$(MAKE) -s KVERS=$(BENCH_KVER) modules lib tools
+	$(Q)$(TOP)/tools/bench/run --no-build -k $(BENCH_KVER) $(BENCH_ARGS)
 
 demo:
 	$(Q)$(TOP)/tools/deps.sh
