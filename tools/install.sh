@@ -3,7 +3,7 @@
 #
 # tools/install.sh: the work of `make install` and `make uninstall`.
 #
-# usage: tools/install.sh install|uninstall
+# usage: tools/install.sh install|uninstall|install-dkms|uninstall-dkms
 #
 # Installs what `make` built (run it first; `make install` does):
 #
@@ -22,6 +22,13 @@
 #                is created when installing to the running system)
 #   modprobe.d   vqtest.conf into MODPROBEDIR: every module parameter,
 #                commented out (an example to edit)
+#
+# install-dkms copies the module's sources alone (dkms.conf, Kbuild, kmod/,
+# uapi/) to DESTDIR/usr/src/vqtest-VERSION, the place dkms takes them from,
+# and on the running system runs `dkms install vqtest/VERSION` (add, build
+# and install for the running kernel; AUTOINSTALL does later kernels;
+# DESTDIR=/ stages the sources only).
+# uninstall-dkms runs `dkms remove vqtest/VERSION --all` and removes them.
 #
 # uninstall removes all of it again, runs depmod (or, under a DESTDIR
 # where no other module is left, removes depmod's files too) and removes
@@ -65,7 +72,7 @@ die() { echo "install: $*" >&2; exit 1; }
 say() { echo "install: $*"; }
 
 case "${1:-}" in
-install|uninstall) action=$1 ;;
+install|uninstall|install-dkms|uninstall-dkms) action=${1/-/_} ;;
 -h|--help) usage 0 ;;
 *) usage 2 >&2 ;;
 esac
@@ -74,6 +81,9 @@ if [ -n "$DESTDIR" ]; then
 	mkdir -p "$DESTDIR"
 	DESTDIR=$(cd "$DESTDIR" && pwd)
 fi
+# DESTDIR=/ is the running system, except that install-dkms only stages.
+stage_only=0
+[ "$DESTDIR" != / ] || DESTDIR='' stage_only=1
 case "$VQTEST_GROUP" in
 ''|[a-z_]*) ;;
 *) die "VQTEST_GROUP='$VQTEST_GROUP' is not a group name" ;;
@@ -98,7 +108,7 @@ kernels() {
 		echo "$rel $kdir $BUILD/$rel/mod"
 	done
 }
-KERNELS=$(kernels)
+case $action in *dkms) KERNELS= ;; *) KERNELS=$(kernels) ;; esac
 
 # prune DIR...: remove each DIR and its parents up to DESTDIR while empty.
 # Under a DESTDIR only: on the running system, directories that may be
@@ -240,6 +250,34 @@ do_uninstall() {
 	rm -f "$DESTDIR$UDEVRULESDIR/60-vqtest.rules" "$DESTDIR$MODPROBEDIR/vqtest.conf"
 	prune "$DESTDIR$UDEVRULESDIR" "$DESTDIR$MODPROBEDIR"
 	say "tools, udev rule and modprobe.d example removed"
+}
+
+dkms_conf() { sed -n "s/^$1=\"\{0,1\}\([^\"]*\)\"\{0,1\}\$/\1/p" "$TOP/dkms.conf"; }
+DKMS_SRC=/usr/src/$(dkms_conf PACKAGE_NAME)-$(dkms_conf PACKAGE_VERSION)
+
+do_install_dkms() {
+	local d=$DESTDIR$DKMS_SRC
+	rm -rf "$d"
+	install -d "$d/kmod" "$d/uapi/linux"
+	install -m 644 "$TOP/dkms.conf" "$TOP/Kbuild" "$d/"
+	install -m 644 "$TOP"/kmod/*.[ch] "$d/kmod/"
+	install -m 644 "$TOP"/uapi/linux/*.h "$d/uapi/linux/"
+	say "dkms sources -> $d"
+	if [ -z "$DESTDIR" ] && [ "$stage_only" = 0 ]; then
+		dkms install "${DKMS_SRC#/usr/src/}" 2>&1 | sed 's/^/install: dkms: /'
+		[ "${PIPESTATUS[0]}" = 0 ] || die "dkms install failed"
+	fi
+}
+
+do_uninstall_dkms() {
+	local mv=${DKMS_SRC#/usr/src/}
+	if [ -z "$DESTDIR" ] && command -v dkms >/dev/null &&
+	   [ -d "/var/lib/dkms/${mv%-*}/${mv##*-}" ]; then
+		dkms remove "${mv%-*}/${mv##*-}" --all 2>&1 | sed 's/^/install: dkms: /'
+	fi
+	rm -rf "$DESTDIR$DKMS_SRC"
+	prune "$(dirname "$DESTDIR$DKMS_SRC")"
+	say "dkms sources $DESTDIR$DKMS_SRC removed"
 }
 
 "do_$action"
