@@ -8,7 +8,8 @@
 #   1. the userspace unit tests, `make -s -C <repo> unit` (skipped with a
 #      note only while lib/ or tools/ring/ has no Makefile);
 #   2. per kernel (short names as in tools/kver.sh), one VM (tools/vm/run)
-#      running every selftest $USR/selftests/bin/vqtest_* as its own
+#      running every selftest $USR/selftests/bin/vqtest_* and every tool
+#      smoke run $USR/tools/bin/vqtest_* (vqtest_bench) as its own
 #      command; with no selftests built, one VM that only loads and
 #      unloads the module.
 #
@@ -102,17 +103,20 @@ else
 fi
 
 # --- 2. Selftests in a VM per kernel --------------------------------------
-tests=()
-if [ -d "$USR/selftests/bin" ]; then
-	for t in "$USR"/selftests/bin/vqtest_*; do
-		[ -f "$t" ] && [ -x "$t" ] && tests+=("$(basename "$t")")
-	done
-fi
+# The selftests (the guest's /tests) and the tools' kselftest-style smoke
+# runs, e.g. vqtest_bench (the guest's /usr/bin): every vqtest_* of both.
+tests=() cmds=()
+for t in "$USR"/selftests/bin/vqtest_* "$USR"/tools/bin/vqtest_*; do
+	[ -f "$t" ] && [ -x "$t" ] || continue
+	tests+=("$(basename "$t")")
+	case "$t" in
+	"$USR"/tools/*) cmds+=("/usr/bin/${t##*/}") ;;
+	*) cmds+=("/tests/${t##*/}") ;;
+	esac
+done
 if [ ${#tests[@]} -eq 0 ]; then
 	echo "check: no selftests in $USR/selftests/bin: each VM only loads and unloads vqtest"
 fi
-cmds=()
-for t in "${tests[@]}"; do cmds+=("/tests/$t"); done
 
 for k in "$@"; do
 	echo "==== selftests on $k"
