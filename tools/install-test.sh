@@ -100,7 +100,10 @@ expect=$tmp/expect got=$tmp/got
 		echo "${PREFIX#/}/lib/$f"
 	done
 	for f in "$TOP"/lib/man/*.3; do echo "${PREFIX#/}/share/man/man3/${f##*/}"; done
-	for f in "$USR"/tools/bin/*; do [ -f "$f" ] && echo "${PREFIX#/}/bin/${f##*/}"; done
+	for f in "$USR"/tools/bin/*; do
+		case "${f##*/}" in vqtest_*) continue ;; esac	# tests, not installed
+		[ -f "$f" ] && echo "${PREFIX#/}/bin/${f##*/}"
+	done
 	echo etc/udev/rules.d/60-vqtest.rules
 	echo etc/modprobe.d/vqtest.conf
 } | sort >"$expect"

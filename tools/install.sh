@@ -16,7 +16,7 @@
 #                libvq.a, libvq.pc, <vq/libvq.h>, <linux/vqtest.h> (the uapi
 #                header) and the man pages, under PREFIX
 #   the tools    every program in $USR/tools/bin (vqctl, vqtrace, ...) into
-#                PREFIX/bin
+#                PREFIX/bin, but the vqtest_* test programs run in the VM
 #   udev rule    60-vqtest.rules into UDEVRULESDIR: /dev/vqtest root-only
 #                0600; VQTEST_GROUP=NAME makes it NAME's, 0660 (the group
 #                is created when installing to the running system)
@@ -130,7 +130,7 @@ tools_list() {
 	{
 		for f in $KNOWN_TOOLS; do echo "$f"; done
 		for f in "$USR"/tools/bin/*; do [ -f "$f" ] && basename "$f"; done
-	} | sort -u
+	} | grep -v '^vqtest_' | sort -u
 }
 
 # The rule as installed: the group variant rewrites the active line.
@@ -191,6 +191,7 @@ do_install() {
 	install -d "$DESTDIR$BINDIR"
 	for f in "$USR"/tools/bin/*; do
 		[ -f "$f" ] || continue
+		case "${f##*/}" in vqtest_*) continue ;; esac	# tests, for the VM
 		install -m 755 "$f" "$DESTDIR$BINDIR/"
 	done
 	say "tools -> $DESTDIR$BINDIR: $(tools_list | while read -r t; do
