@@ -946,6 +946,47 @@ TEST_F(vq, process_max_chains)
 		echo_reap_check(_metadata, q, &ec[i]);
 }
 
+/*
+ * A driver reuses its struct for the next call, as one does with a
+ * struct that has only input fields and out_ fields: the out_ values the
+ * kernel wrote last time are not input, so they cannot make it EINVAL.
+ */
+TEST_F(vq, struct_reuse)
+{
+	struct vqtest_queue_process p = { .size = sizeof(p) };
+	struct vqtest_queue_reset r = { .size = sizeof(r) };
+	struct vqtest_queue_stats st = { .size = sizeof(st) };
+	struct vqtest_info info = { .size = sizeof(info) };
+	struct vqd *q = &self->q;
+	struct echo_chain ec = { .nr = 1, .nw = 1, .lens = { 8, 8 } };
+
+	vq_set_features(self->fd, F_V1 | F_RING_RESET);
+	queue_setup(_metadata, q, self->fd, 0, 8, 64, VQTEST_BEH_ECHO);
+	ASSERT_EQ(0, _vq_ioctl(self->fd, VQTEST_GET_INFO, &info));
+	ASSERT_EQ(0, _vq_ioctl(self->fd, VQTEST_GET_INFO, &info));
+	ASSERT_EQ(0, _vq_ioctl(self->fd, VQTEST_QUEUE_STATS, &st));
+	ASSERT_EQ(0, _vq_ioctl(self->fd, VQTEST_QUEUE_STATS, &st));
+
+	ASSERT_LE(0, echo_offer(q, &ec));
+	vqd_publish(q);
+	ASSERT_EQ(0, _vq_ioctl(self->fd, VQTEST_QUEUE_PROCESS, &p));
+	ASSERT_EQ(1U, p.out_chains);
+	echo_reap_check(_metadata, q, &ec);
+	ASSERT_LE(0, echo_offer(q, &ec));
+	vqd_publish(q);
+	EXPECT_EQ(0, _vq_ioctl(self->fd, VQTEST_QUEUE_PROCESS, &p));
+	EXPECT_EQ(1U, p.out_chains);
+	/* (drained with a fresh struct should the reuse have failed) */
+	vq_process(self->fd, 0, 0, NULL, NULL);
+	echo_reap_check(_metadata, q, &ec);
+
+	ASSERT_LE(0, echo_offer(q, &ec));
+	vqd_publish(q);
+	ASSERT_EQ(0, _vq_ioctl(self->fd, VQTEST_QUEUE_RESET, &r));
+	ASSERT_EQ(1U, r.out_dropped);
+	EXPECT_EQ(0, _vq_ioctl(self->fd, VQTEST_QUEUE_RESET, &r));
+}
+
 /* Sink with VQTEST_QUEUE_F_CHECKSUM: FNV-1a 64 over every readable byte. */
 TEST_F(vq, sink_checksum)
 {
@@ -2528,9 +2569,10 @@ TEST_F(vq, v_in_order)
 	struct vqtest_queue_stats st;
 	struct vqd *q = &self->q;
 	uint32_t i, chains, head, len;
+	struct vqd_desc *t;
 
-	viol_setup(_metadata, self, F_V1 | F_IN_ORDER, 8, VQTEST_BEH_NULL,
-		   VQTEST_LEVEL_STRICT, 0, 0);
+	viol_setup(_metadata, self, F_V1 | F_IN_ORDER | F_INDIRECT, 8,
+		   VQTEST_BEH_NULL, VQTEST_LEVEL_STRICT, 0, 0);
 	for (i = 0; i < 8; i++)
 		vqd_set_desc(&q->desc[i], bufiova(q, i), 16, 0, 0);
 	/* a whole turn of the table, one descriptor per chain */
@@ -2543,16 +2585,27 @@ TEST_F(vq, v_in_order)
 		ASSERT_EQ(1, vqd_reap(q, &head, &len));
 		ASSERT_EQ(i, head);
 	}
-	/* around again: 0, then 1 -> 2, so 3 comes next */
+	/*
+	 * Around again: 0, then 1 -> 2, then 3 -> 4 where 4 points at a
+	 * table of three: the ring descriptors used are 0-4, so 5 is next
+	 * (table entries do not take ring descriptors).
+	 */
+	t = (struct vqd_desc *)vqd_buf(q, 7);
+	for (i = 0; i < 3; i++)
+		vqd_set_desc(&t[i], bufiova(q, 6) + 16 * i, 16,
+			     i < 2 ? VQD_F_NEXT : 0, i + 1);
 	vqd_set_desc(&q->desc[1], bufiova(q, 1), 16, VQD_F_NEXT, 2);
+	vqd_set_desc(&q->desc[3], bufiova(q, 3), 16, VQD_F_NEXT, 4);
+	vqd_set_desc(&q->desc[4], vqd_iova(q, t), 48, VQD_F_INDIRECT, 0);
 	vqd_offer(q, 0);
 	vqd_offer(q, 1);
+	vqd_offer(q, 3);
 	vqd_publish(q);
 	vq_process(self->fd, 0, 0, &chains, NULL);
-	ASSERT_EQ(2U, chains);
-	vqd_offer(q, 4);
+	ASSERT_EQ(3U, chains);
+	vqd_offer(q, 6);
 	vqd_publish(q);
-	expect_violation(_metadata, self, VQTEST_V_IN_ORDER, 4, 10, &st);
+	expect_violation(_metadata, self, VQTEST_V_IN_ORDER, 6, 11, &st);
 	/* after a reset any head may start */
 	vq_queue_reset(self->fd, 0, NULL);
 	vqd_reset_driver(q);
@@ -3003,6 +3056,69 @@ TEST_F(vq, kick_before_create)
 	vq_queue_create(self->fd, &c);
 	ASSERT_EQ(1ULL, vq_efd_wait(q->call, 10000));
 	echo_reap_check(_metadata, q, &ec);
+}
+
+/*
+ * QUEUE_RESET while a kicked worker is about to run (or is running with a
+ * budget of one chain, requeueing itself). The chains reset reports
+ * dropped must stay dropped: the device must not go on to consume them
+ * from the old avail ring before the driver has rewritten it.
+ */
+TEST_F(vq, reset_while_running)
+{
+	struct vqtest_queue_stats st, st2;
+	struct vqtest_queue_create c;
+	struct vqd *q = &self->q;
+	uint32_t i, dropped = 0, round, raced = 0;
+	cpu_set_t set;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs two CPUs");
+	/* the worker on CPU 1, the driver on CPU 0: they really overlap */
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+	vq_set_features(self->fd, F_V1 | F_RING_RESET);
+	ASSERT_EQ(0, _vqd_init(q, self->fd, 0, 512, 16));
+	q->kick = vq_eventfd();
+	q->call = vq_eventfd();
+	vqd_create_cmd(q, &c);
+	c.budget_chains = 1;
+	c.cpu = 1;
+	vq_queue_create(self->fd, &c);
+	for (round = 0; round < 10; round++) {
+		for (i = 0; i < 240; i++) {
+			struct echo_chain ec = { .nr = 1, .nw = 1,
+						 .lens = { 8, 8 } };
+
+			ASSERT_LE(0, echo_offer(q, &ec));
+		}
+		vqd_publish(q);
+		ASSERT_EQ(0, vq_kick(q->kick));
+		usleep(round * 100);
+		vq_queue_reset(self->fd, 0, &dropped);
+		vq_stats(self->fd, 0, &st);
+		raced += dropped > 0;
+		/* the driver takes its time to rewrite its ring */
+		usleep(50000);
+		vq_stats(self->fd, 0, &st2);
+		EXPECT_EQ(0U, st2.out_last_avail_idx)
+			TH_LOG("round %u: %u chains dropped by reset, then %llu taken from the old ring",
+			       round, dropped,
+			       (unsigned long long)(VQ_CNT(&st2, chains) -
+						    VQ_CNT(&st, chains)));
+		EXPECT_EQ(0U, st2.out_used_idx);
+		EXPECT_EQ(VQ_CNT(&st, chains), VQ_CNT(&st2, chains));
+		if (st2.out_last_avail_idx || st2.out_used_idx)
+			break;	/* the ring state is garbage now */
+		vqd_reset_driver(q);
+		vqd_publish(q);
+	}
+	TH_LOG("%u of %u resets dropped chains", raced, round);
+	/* the queue works after a reset done properly */
+	vq_queue_reset(self->fd, 0, NULL);
+	vqd_reset_driver(q);
+	assert_queue_works(_metadata, q);
 }
 
 static uint64_t env_u64(const char *name, uint64_t dflt)
