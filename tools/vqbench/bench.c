@@ -483,9 +483,7 @@ static int loop_window(struct vqb_thread *t, const struct vqb_phase *ph)
 		t->qs[i]->r = 0;
 	for (;;) {
 		bool again, all_done = true;
-		int nw = 0;
-
-		int notdone = 0;
+		int nw = 0, notdone = 0;
 
 		for (i = 0; i < t->nq; i++) {
 			vq_split_disable_calls(t->qs[i]->q);

@@ -3,7 +3,9 @@
  * vqbench: clocks and CPU accounting.
  *
  * Driver CPU time is getrusage(RUSAGE_SELF): every driver thread, user and
- * system (the system part is the kick writes, call reads and polls).
+ * system (the system part is the kick writes, call reads and polls), and
+ * its context switches: voluntary (slept on a call) and involuntary
+ * (preempted, on one CPU by the worker a kick woke).
  *
  * The device's worker is a work item on a per-CPU workqueue, so it runs in
  * whichever kworker/N:M thread the pool picks, and no per-task counter of
@@ -11,7 +13,8 @@
  *
  *  - kworker: the sum over every thread whose comm starts with "kworker/"
  *    of the first field of /proc/PID/schedstat (nanoseconds on a CPU,
- *    CONFIG_SCHED_INFO). Threads that appear during the run count from 0;
+ *    CONFIG_SCHED_INFO), and of its third, the number of timeslices (how
+ *    often a kworker was switched in). Threads that appear during the run count from 0;
  *    threads that exit are lost (pools rarely shrink in 10 s). It includes
  *    other kworker activity, which is near zero in the test VM.
  *  - /proc/stat: system + irq + softirq time of all CPUs minus the
@@ -59,7 +62,7 @@ static ssize_t read_small(const char *path, char *buf, size_t len)
 	return n;
 }
 
-static bool kworker_ns(uint64_t *total)
+static bool kworker_ns(uint64_t *total, uint64_t *slices)
 {
 	char path[300], buf[128];
 	struct dirent *de;
@@ -67,6 +70,7 @@ static bool kworker_ns(uint64_t *total)
 	bool any = false;
 
 	*total = 0;
+	*slices = 0;
 	if (!d)
 		return false;
 	while ((de = readdir(d))) {
@@ -79,7 +83,15 @@ static bool kworker_ns(uint64_t *total)
 		snprintf(path, sizeof(path), "/proc/%s/schedstat", de->d_name);
 		if (read_small(path, buf, sizeof(buf)) <= 0)
 			continue;
-		*total += strtoull(buf, NULL, 10);
+		{
+			/* run ns, wait ns, timeslices */
+			unsigned long long run = 0, wait = 0, n = 0;
+
+			if (sscanf(buf, "%llu %llu %llu", &run, &wait, &n) < 1)
+				continue;
+			*total += run;
+			*slices += n;
+		}
 		any = true;
 	}
 	closedir(d);
@@ -113,13 +125,15 @@ void vqb_cpu_snap(struct vqb_cpu *s)
 	char buf[128];
 
 	memset(s, 0, sizeof(*s));
-	s->kworker_ok = kworker_ns(&s->kworker_ns);
+	s->kworker_ok = kworker_ns(&s->kworker_ns, &s->kworker_slices);
 	s->stat_ok = proc_stat(&s->stat_busy_ns, &s->stat_sys_ns);
 	if (read_small("/proc/loadavg", buf, sizeof(buf)) > 0)
 		s->load1 = strtod(buf, NULL);
 	if (!getrusage(RUSAGE_SELF, &ru)) {
 		s->self_user_ns = tv_ns(&ru.ru_utime);
 		s->self_sys_ns = tv_ns(&ru.ru_stime);
+		s->self_vcsw = (uint64_t)ru.ru_nvcsw;
+		s->self_ivcsw = (uint64_t)ru.ru_nivcsw;
 	}
 	/* last: the phase starts as close to the clock read as possible */
 	s->wall_ns = vqb_now_ns();

@@ -156,6 +156,11 @@ void vqb_print_details(FILE *f, const struct vqb_opts *o,
 		(unsigned long long)c->drv_calls,
 		(unsigned long long)c->drv_waits, drv_ns(r) / 1e9,
 		kw_ns(r) / 1e9, sys / 1e9, r->before.load1, r->after.load1);
+	fprintf(f, "  scheduling per chain: driver %.3f voluntary + %.3f involuntary context switches, kworker %.3f timeslices\n",
+		per(r->after.self_vcsw - r->before.self_vcsw, c->chains),
+		per(r->after.self_ivcsw - r->before.self_ivcsw, c->chains),
+		per(r->after.kworker_slices - r->before.kworker_slices,
+		    c->chains));
 	if (r->lat_n)
 		fprintf(f, "  latency: %llu round trips, p50 %.1f us, p99 %.1f us, p99.9 %.1f us, max %.1f us\n",
 			(unsigned long long)r->lat_n, r->lat_p50, r->lat_p99,
@@ -229,6 +234,10 @@ void vqb_print_json(FILE *f, const struct vqb_opts *o,
 	fprintf(f, ",\"drv_cpu_ns_per_chain\":%.1f,\"kworker_ns_per_chain\":%.1f,\"kernel_stat_ns_per_chain\":%.1f",
 		per_d(drv_ns(r), n), kw >= 0 ? per_d(kw, n) : -1.0,
 		sys >= 0 ? per_d(sys, n) : -1.0);
+	fprintf(f, ",\"drv_vcsw_per_chain\":%.4f,\"drv_ivcsw_per_chain\":%.4f,\"kworker_slices_per_chain\":%.4f",
+		per(r->after.self_vcsw - r->before.self_vcsw, n),
+		per(r->after.self_ivcsw - r->before.self_ivcsw, n),
+		per(r->after.kworker_slices - r->before.kworker_slices, n));
 	fprintf(f, ",\"load_before\":%.2f,\"load_after\":%.2f",
 		r->before.load1, r->after.load1);
 	if (r->lat_n)

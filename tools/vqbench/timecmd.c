@@ -88,11 +88,13 @@ int vqb_time(int argc, char **argv)
 
 	printf("{\"type\":\"time\",\"label\":");
 	vqb_json_str(stdout, label);
-	printf(",\"rc\":%d,\"chains\":%llu,\"wall_ns\":%llu,\"child_user_ns\":%llu,\"child_sys_ns\":%llu,\"kworker_ns\":%lld,\"busy_ns\":%lld,\"kernel_ns\":%lld,\"load_before\":%.2f,\"load_after\":%.2f",
+	printf(",\"rc\":%d,\"chains\":%llu,\"wall_ns\":%llu,\"child_user_ns\":%llu,\"child_sys_ns\":%llu,\"child_vcsw\":%ld,\"child_ivcsw\":%ld,\"kworker_slices\":%llu,\"kworker_ns\":%lld,\"busy_ns\":%lld,\"kernel_ns\":%lld,\"load_before\":%.2f,\"load_after\":%.2f",
 	       rc, (unsigned long long)chains,
 	       (unsigned long long)(b.wall_ns - a.wall_ns),
 	       (unsigned long long)tv_ns(&ru.ru_utime),
 	       (unsigned long long)tv_ns(&ru.ru_stime),
+	       ru.ru_nvcsw, ru.ru_nivcsw,
+	       (unsigned long long)(b.kworker_slices - a.kworker_slices),
 	       a.kworker_ok && b.kworker_ok ?
 			(long long)(b.kworker_ns - a.kworker_ns) : -1LL,
 	       a.stat_ok && b.stat_ok ?

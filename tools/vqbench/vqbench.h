@@ -121,7 +121,10 @@ struct vqb_cpu {
 	uint64_t wall_ns;
 	uint64_t self_user_ns;	/* getrusage(RUSAGE_SELF) */
 	uint64_t self_sys_ns;
+	uint64_t self_vcsw;	/* voluntary context switches (slept) */
+	uint64_t self_ivcsw;	/* involuntary ones (preempted) */
 	uint64_t kworker_ns;	/* sum of kworker /proc/PID/schedstat */
+	uint64_t kworker_slices;	/* ... and of its timeslice count */
 	bool kworker_ok;
 	uint64_t stat_busy_ns;	/* /proc/stat: all CPUs, non-idle */
 	uint64_t stat_sys_ns;	/* /proc/stat: system + irq + softirq */
