@@ -2588,7 +2588,7 @@ TEST_F(vq, v_in_order)
 	/*
 	 * Around again: 0, then 1 -> 2, then 3 -> 4 where 4 points at a
 	 * table of three: the ring descriptors used are 0-4, so 5 is next
-	 * (table entries do not take ring descriptors).
+	 * (table entries do not take ring descriptors), then 6.
 	 */
 	t = (struct vqd_desc *)vqd_buf(q, 7);
 	for (i = 0; i < 3; i++)
@@ -2600,12 +2600,14 @@ TEST_F(vq, v_in_order)
 	vqd_offer(q, 0);
 	vqd_offer(q, 1);
 	vqd_offer(q, 3);
+	vqd_offer(q, 5);
 	vqd_publish(q);
 	vq_process(self->fd, 0, 0, &chains, NULL);
-	ASSERT_EQ(3U, chains);
-	vqd_offer(q, 6);
+	ASSERT_EQ(4U, chains);
+	/* 6 is next: 7 is out of order */
+	vqd_offer(q, 7);
 	vqd_publish(q);
-	expect_violation(_metadata, self, VQTEST_V_IN_ORDER, 6, 11, &st);
+	expect_violation(_metadata, self, VQTEST_V_IN_ORDER, 7, 12, &st);
 	/* after a reset any head may start */
 	vq_queue_reset(self->fd, 0, NULL);
 	vqd_reset_driver(q);
