@@ -2020,12 +2020,14 @@ static void expect_violation_n(struct __test_metadata *_metadata,
 			       uint64_t nth, uint64_t total,
 			       struct vqtest_queue_stats *st)
 {
-	uint32_t done = 0xdead, k;
+	uint32_t done = 0xdead, pending = 0xdead, k;
 
-	ASSERT_EQ(-EIO, _vq_process(self->fd, 0, 0, &done, NULL));
-	/* "out_chains still counts what completed before it" */
+	ASSERT_EQ(-EIO, _vq_process(self->fd, 0, 0, &done, &pending));
+	/* out_chains and out_pending are written back with EIO too */
 	EXPECT_EQ(chains, done);
 	vq_stats(self->fd, 0, st);
+	EXPECT_EQ((uint16_t)(self->q.avail->idx - st->out_last_avail_idx),
+		  pending);
 	ASSERT_EQ(U32(VQTEST_QS_NEEDS_RESET), st->out_state);
 	ASSERT_EQ(cls, st->out_violation);
 	ASSERT_EQ(desc, st->out_violation_desc);
@@ -2052,6 +2054,36 @@ static void expect_violation(struct __test_metadata *_metadata,
 			     struct vqtest_queue_stats *st)
 {
 	expect_violation_n(_metadata, self, cls, desc, ring, 0, 1, 1, st);
+}
+
+/*
+ * A queue that stops signals the call eventfd once, like a config
+ * interrupt, even when the driver asked for no interrupts.
+ */
+TEST_F(vq, violation_signals_call)
+{
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+	uint32_t chains;
+
+	vq_set_features(self->fd, F_V1 | F_EVENT_IDX);
+	queue_setup_efd(_metadata, q, self->fd, 0, 8, 64, VQTEST_BEH_ECHO, -1,
+			vq_eventfd(), true);
+	ASSERT_LE(0, q->call);
+	/* no call wanted before used->idx passes 100 */
+	*vqd_used_event(q) = 100;
+	offer_echo_n(_metadata, q, 3);
+	ASSERT_EQ(0ULL, vq_efd_read(q->call));
+	vqd_offer(q, 8);
+	vqd_publish(q);
+	ASSERT_EQ(-EIO, _vq_process(self->fd, 0, 0, &chains, NULL));
+	ASSERT_EQ(1ULL, vq_efd_read(q->call));
+	/* once: running the stopped queue again signals nothing */
+	ASSERT_EQ(-EIO, _vq_process(self->fd, 0, 0, &chains, NULL));
+	ASSERT_EQ(0ULL, vq_efd_read(q->call));
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(U32(VQTEST_V_HEAD_RANGE), st.out_violation);
+	ASSERT_EQ(0ULL, VQ_CNT(&st, calls));
 }
 
 /* Reset the stopped queue (no RING_RESET needed) and use it again. */
