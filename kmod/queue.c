@@ -158,6 +158,8 @@ static int vqtest_queue_run(struct vqtest_queue *q, u32 max_chains,
 
 	lockdep_assert_held(&q->lock);
 	*done = 0;
+	if (q->state == VQTEST_QS_RESET)
+		return -EBUSY;	/* the ring is the driver's until re-enabled */
 	if (q->state != VQTEST_QS_ACTIVE)
 		return -EIO;
 	q->cnt.worker_runs++;
@@ -564,7 +566,7 @@ int vqtest_queue_reset(struct vqtest_dev *dev, struct vqtest_queue_reset *cmd)
 	struct vqt_ring *r;
 	u16 pending;
 
-	if (cmd->flags || cmd->out_dropped)
+	if (cmd->flags)
 		return -EINVAL;
 	q = vqtest_queue_lock(dev, cmd->index);
 	if (!q)
@@ -576,12 +578,18 @@ int vqtest_queue_reset(struct vqtest_dev *dev, struct vqtest_queue_reset *cmd)
 		return -EOPNOTSUPP;
 	}
 	pending = le16_to_cpu(READ_ONCE(r->avail->idx)) - r->last_avail;
-	cmd->out_dropped = min_t(u32, pending, r->num);
+	cmd->out_dropped = q->state == VQTEST_QS_RESET ? 0 :
+			   min_t(u32, pending, r->num);
 	q->cnt.dropped += cmd->out_dropped;
 	q->nheld = 0;
-	vqt_ring_start(r, 0, 0);
 	vqtest_behaviour_reset(q);
-	q->state = VQTEST_QS_ACTIVE;
+	/*
+	 * As virtio's queue_reset: the device lets go of the rings and takes
+	 * nothing from them (a kick queued before now included) until the
+	 * driver has rewritten them and enables the queue with
+	 * QUEUE_SET_INDICES, virtio's queue_enable.
+	 */
+	q->state = VQTEST_QS_RESET;
 	trace_vqtest_queue_reset(dev->id, q->index, cmd->out_dropped);
 	vqtest_queue_unlock(q);
 	return 0;
@@ -605,11 +613,17 @@ int vqtest_queue_set_indices(struct vqtest_dev *dev,
 	q = vqtest_queue_lock(dev, cmd->index);
 	if (!q)
 		return -ENOENT;
-	if (q->state != VQTEST_QS_ACTIVE ||
-	    le16_to_cpu(READ_ONCE(q->ring.avail->idx)) != q->ring.last_avail)
-		ret = -EBUSY;
-	else
+	if (q->state == VQTEST_QS_RESET) {
+		/* enable after a reset: the driver has rewritten its rings */
 		vqt_ring_start(&q->ring, cmd->avail_idx, cmd->used_idx);
+		q->state = VQTEST_QS_ACTIVE;
+	} else if (q->state != VQTEST_QS_ACTIVE ||
+		   le16_to_cpu(READ_ONCE(q->ring.avail->idx)) !=
+		   q->ring.last_avail) {
+		ret = -EBUSY;
+	} else {
+		vqt_ring_start(&q->ring, cmd->avail_idx, cmd->used_idx);
+	}
 	vqtest_queue_unlock(q);
 	return ret;
 }
@@ -628,7 +642,7 @@ int vqtest_queue_process(struct vqtest_dev *dev,
 	u32 total = 0, done;
 	int ret;
 
-	if (cmd->flags || cmd->out_chains || cmd->out_pending)
+	if (cmd->flags)
 		return -EINVAL;
 	q = vqtest_queue_lock(dev, cmd->index);
 	if (!q)

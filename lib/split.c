@@ -417,8 +417,10 @@ VQ_EXPORT int vq_split_close(struct vq_split *q)
 }
 
 /*
- * Reset the device side and start over at index 0. Chains in flight are
- * dropped (their descriptors freed); reaped chains stay the caller's.
+ * Reset the device side and start over at index 0: QUEUE_RESET, rewrite
+ * the rings, QUEUE_SET_INDICES(0, 0) to enable the queue again. Chains in
+ * flight are dropped (their descriptors freed); reaped chains stay the
+ * caller's.
  */
 VQ_EXPORT int vq_split_reset(struct vq_split *q, uint32_t *dropped)
 {
@@ -432,7 +434,11 @@ VQ_EXPORT int vq_split_reset(struct vq_split *q, uint32_t *dropped)
 	pthread_mutex_lock(&q->free_mtx);
 	ret = vq_queue_reset(q->dev, q->index, dropped);
 	if (!ret) {
+		/* rewrite our rings, then enable the queue (queue_enable) */
 		vq__reset_driver_state(q, 0);
+		ret = vq_queue_set_indices(q->dev, q->index, 0, 0);
+	}
+	if (!ret) {
 		__atomic_store_n(&q->broken, 0, __ATOMIC_RELAXED);
 		pthread_cond_broadcast(&q->free_cond);
 	}

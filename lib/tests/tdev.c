@@ -666,9 +666,11 @@ static int t_queue_reset(struct tdev *td, struct vqtest_queue_reset *r)
 	r->out_dropped = td->o.ring->inflight(q->ring) +
 			 (uint16_t)(vr_load16(&q->avail->idx, __ATOMIC_ACQUIRE) -
 				    td->o.ring->last_avail(q->ring));
+	if (q->state == VQTEST_QS_RESET)
+		r->out_dropped = 0;
 	q->cnt.dropped += r->out_dropped;
-	td->o.ring->start(q->ring, 0, 0);
-	q->state = VQTEST_QS_ACTIVE;
+	/* as the module: hands off the rings until SET_INDICES enables */
+	q->state = VQTEST_QS_RESET;
 	memset(&q->viol, 0, sizeof(q->viol));
 	q->src_off = 0;
 	return 0;
@@ -683,6 +685,11 @@ static int t_set_indices(struct tdev *td, struct vqtest_queue_set_indices *s)
 	q = find_queue(td, s->index);
 	if (!q)
 		return -ENOENT;
+	if (q->state == VQTEST_QS_RESET) {
+		td->o.ring->start(q->ring, s->avail_idx, s->used_idx);
+		q->state = VQTEST_QS_ACTIVE;
+		return 0;
+	}
 	if (q->state != VQTEST_QS_ACTIVE || td->o.ring->inflight(q->ring))
 		return -EBUSY;
 	td->o.ring->start(q->ring, s->avail_idx, s->used_idx);
@@ -698,6 +705,8 @@ static int t_process(struct tdev *td, struct vqtest_queue_process *p)
 	q = find_queue(td, p->index);
 	if (!q)
 		return -ENOENT;
+	if (q->state == VQTEST_QS_RESET)
+		return -EBUSY;
 	return run(q, p->max_chains, &p->out_chains, &p->out_pending);
 }
 

@@ -20,7 +20,8 @@
  * the end of the structure's first version up: a shorter size is EINVAL, a
  * larger one is accepted when every byte the kernel does not know is zero
  * and is E2BIG otherwise. Output fields (prefixed out_) are written back up
- * to the smaller of the caller's size and the kernel's. Fields named
+ * to the smaller of the caller's size and the kernel's, and their input
+ * values are ignored, so one struct can be reused. Fields named
  * __reserved must be zero. Every ioctl is _IO(): the direction lives in the
  * field names, not in the ioctl number.
  *
@@ -316,9 +317,14 @@ struct vqtest_queue_destroy {
  * @out_dropped: chains the driver had made available that the device
  *	never completed; they are dropped
  *
- * Returns the queue to its state at creation (indices 0, used ring
- * flags and idx rewritten, counters kept). Needs VQTEST_F_RING_RESET
- * negotiated unless the queue is in the needs-reset state (EOPNOTSUPP).
+ * virtio's queue_reset: the device lets go of the rings at once and takes
+ * nothing from them (not even for a kick sent before the reset) while the
+ * queue is in VQTEST_QS_RESET; QUEUE_PROCESS answers EBUSY. The driver
+ * rewrites its rings (avail->idx back to its start) and then enables the
+ * queue with QUEUE_SET_INDICES, virtio's queue_enable, usually at 0/0.
+ * Counters are kept; the source pattern restarts at 0. Needs
+ * VQTEST_F_RING_RESET negotiated unless the queue is in the needs-reset
+ * state (EOPNOTSUPP).
  */
 struct vqtest_queue_reset {
 	__u32 size;
@@ -338,9 +344,13 @@ struct vqtest_queue_reset {
  * @used_idx: the used index the device writes to used->idx now and
  *	continues from
  *
- * For wrap-around tests: only while nothing is in flight and the queue is
- * active (EBUSY otherwise). The driver must set avail->idx to @avail_idx
- * itself before its next offer.
+ * Two uses. On an active queue, for wrap-around tests: only while no
+ * chain is pending (avail->idx equals the device's next index; EBUSY
+ * otherwise); the driver must set avail->idx to @avail_idx itself before
+ * its next offer. On a queue in VQTEST_QS_RESET it enables the queue
+ * (virtio's queue_enable) at these indices: the device writes used->flags
+ * and used->idx and starts reading at @avail_idx. EBUSY in the
+ * needs-reset state.
  */
 struct vqtest_queue_set_indices {
 	__u32 size;
@@ -362,7 +372,8 @@ struct vqtest_queue_set_indices {
  * @out_pending: chains still available after the call
  *
  * Runs the device synchronously in the caller's context, exactly as a kick
- * would, and returns when the ring is empty or @max_chains are done. EIO
+ * would, and returns when the ring is empty or @max_chains are done.
+ * EBUSY while the queue is reset and not yet enabled again. EIO
  * if the queue is (or becomes) stopped by a violation; out_chains and
  * out_pending are written back with EIO too. When a queue stops, the
  * device also signals the call eventfd once, as a config interrupt would,
@@ -383,10 +394,12 @@ struct vqtest_queue_process {
  * enum vqtest_queue_state - out_state of struct vqtest_queue_stats
  * @VQTEST_QS_ACTIVE: the device consumes the rings
  * @VQTEST_QS_NEEDS_RESET: a violation stopped the queue
+ * @VQTEST_QS_RESET: reset; waits for QUEUE_SET_INDICES to enable it
  */
 enum vqtest_queue_state {
 	VQTEST_QS_ACTIVE = 1,
 	VQTEST_QS_NEEDS_RESET = 2,
+	VQTEST_QS_RESET = 3,
 };
 
 /**
