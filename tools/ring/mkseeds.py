@@ -9,6 +9,10 @@ import sys
 BUF = 0x20000
 NEXT, WRITE, INDIRECT = 1, 2, 4
 EVENT_IDX, IND, IN_ORDER, WARN = 1, 2, 4, 8
+BLK, SET_INDICES = 0x10, 0x20          # more feat bits: see fuzz_hdr
+GAP, SHORT_R2 = 0x01, 0x40             # layout bits
+def OOO(w): return (w - 1) << 1         # out-of-order window w (2..8)
+def BUDGET(b): return {1: 1, 2: 2, 4: 3}[b] << 4   # chains per run
 
 
 def seed(name, descs=(), avail=(), ind=(), log2num=4, feat=0, layout=0,
@@ -76,6 +80,41 @@ def seeds():
                feat=IN_ORDER)
     # the driver rewrites the length of desc 0 while the device walks it
     yield seed('toctou_len', ok, [0], rewrites=[(3, 0, 8, 0), (4, 0, 8, 0xffff)])
+    # reads of the device loop (no EVENT_IDX): 1 used.flags, 2 used.idx,
+    # 3 avail.idx, 4 avail.ring[0], 5-8 desc 0, 9-12 desc 1, 13-14 used[0]
+    yield seed('used_elem_written', ok, [0], rewrites=[(13, 3, 4, 7)])
+    yield seed('toctou_next', ok, [0], rewrites=[(9, 0, 14, 0), (9, 0, 12, 5)])
+    yield seed('used_written_warn', ok, [0, 0], feat=WARN, rewrites=[(1, 3, 2, 9)])
+    yield seed('used_written_event_idx', ok, [0], feat=EVENT_IDX,
+               rewrites=[(1, 3, 6 + 8 * 16, 3)])
+    yield seed('zero_len_warn_twice', [(0, (BUF, 0, NEXT, 1)), (1, (BUF, 0, NEXT, 2)),
+                                       (2, (BUF, 8, 0, 0))], [0], feat=WARN)
+    yield seed('no_interrupt', ok, [0], avail_flags=1)
+    yield seed('indirect_addr_wrap', [(0, (2**64 - 16, 32, INDIRECT, 0))], [0], feat=IND)
+    yield seed('indirect_unmapped', [(0, (0x50000, 32, INDIRECT, 0))], [0], feat=IND)
+    yield seed('indirect_next_range', [(0, (BUF, 32, INDIRECT, 0))], [0], feat=IND,
+               ind=[(0, (BUF + 0x1000, 8, NEXT, 2))])
+    # the behaviour (blk) rejects a chain with no writable byte
+    rd = [(0, (BUF + 0x1000, 16, 0, 0))]
+    yield seed('bad_request', rd, [0], feat=BLK)
+    yield seed('bad_request_warn', rd + [(1, (BUF + 0x1000, 16, 0, 0))], [0, 1],
+               feat=BLK | WARN)
+    many = [(i, (BUF + 0x100 * i, 64, WRITE, 0)) for i in range(16)]
+    yield seed('ooo_window', many, list(range(16)), layout=OOO(4))
+    yield seed('budget', many, list(range(16)), layout=BUDGET(2), rounds=3)
+    yield seed('budget_ooo', many, list(range(16)), layout=BUDGET(4) | OOO(3),
+               rounds=3 | (4 << 2))
+    yield seed('set_indices', ok, [0], feat=SET_INDICES | EVENT_IDX,
+               used_event=0xfff0, rounds=3 | (1 << 2))
+    yield seed('reset_after_violation', ok, [16], feat=SET_INDICES,
+               rounds=2 | (1 << 2))
+    # a buffer across regions 1 and 2 where region 2 is short, and one
+    # running off its end
+    yield seed('short_region', [(0, (BUF + 0x10000 - 32, 64, 0, 1 | 0)),
+                                (1, (BUF + 0x10000 + 0x1000 - 8, 8, WRITE, 0))],
+               [0], layout=SHORT_R2)
+    yield seed('short_region_end', [(0, (BUF + 0x10000 + 0x1000 - 8, 16, 0, 0))],
+               [0], layout=SHORT_R2)
 
 
 def main():

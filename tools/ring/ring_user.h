@@ -37,11 +37,12 @@ typedef int16_t s16;
  * rewrites the rings.
  */
 #ifdef VQT_FUZZ
-void vqt_fuzz_hook(void);
+/* @p: what is about to be read (the fuzzer also catches double fetches) */
+void vqt_fuzz_hook(const void *p);
 #define READ_ONCE(x) \
-	({ vqt_fuzz_hook(); __atomic_load_n(&(x), __ATOMIC_RELAXED); })
+	({ vqt_fuzz_hook(&(x)); __atomic_load_n(&(x), __ATOMIC_RELAXED); })
 #define smp_load_acquire(p) \
-	({ vqt_fuzz_hook(); __atomic_load_n((p), __ATOMIC_ACQUIRE); })
+	({ vqt_fuzz_hook(p); __atomic_load_n((p), __ATOMIC_ACQUIRE); })
 #else
 #define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define smp_load_acquire(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
