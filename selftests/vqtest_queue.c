@@ -1946,6 +1946,13 @@ TEST_F(vq, reset_drops_pending)
 	ASSERT_EQ(2, vqd_used_idx(q));
 	vq_queue_reset(self->fd, 0, &dropped);
 	ASSERT_EQ(3U, dropped);
+	/* reset: the device leaves the rings alone until enabled again */
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(U32(VQTEST_QS_RESET), st.out_state);
+	ASSERT_EQ(-EBUSY, _vq_process(self->fd, 0, 0, &chains, &pending));
+	ASSERT_EQ(2, vqd_used_idx(q));
+	/* the driver rewrites its rings and enables: QUEUE_SET_INDICES 0/0 */
+	vqd_reset_driver(q);
 	/* the device rewrote its fields: used idx 0, wants a kick at 0 */
 	ASSERT_EQ(0, vqd_used_idx(q));
 	ASSERT_EQ(0, q->used->flags);
@@ -1956,9 +1963,9 @@ TEST_F(vq, reset_drops_pending)
 	ASSERT_EQ(3ULL, VQ_CNT(&st, dropped));
 	ASSERT_EQ(2ULL, VQ_CNT(&st, chains));
 	/* nothing pending: nothing dropped */
-	vqd_reset_driver(q);
 	vq_queue_reset(self->fd, 0, &dropped);
 	ASSERT_EQ(0U, dropped);
+	vqd_reset_driver(q);
 	/* and the queue starts over */
 	assert_queue_works(_metadata, q);
 	assert_queue_works(_metadata, q);
@@ -3136,16 +3143,19 @@ TEST_F(vq, reset_while_running)
 		/* the driver takes its time to rewrite its ring */
 		usleep(50000);
 		vq_stats(self->fd, 0, &st2);
-		EXPECT_EQ(0U, st2.out_last_avail_idx)
+		EXPECT_EQ(U32(VQTEST_QS_RESET), st2.out_state);
+		EXPECT_EQ(VQ_CNT(&st, chains), VQ_CNT(&st2, chains))
 			TH_LOG("round %u: %u chains dropped by reset, then %llu taken from the old ring",
 			       round, dropped,
 			       (unsigned long long)(VQ_CNT(&st2, chains) -
 						    VQ_CNT(&st, chains)));
-		EXPECT_EQ(0U, st2.out_used_idx);
-		EXPECT_EQ(VQ_CNT(&st, chains), VQ_CNT(&st2, chains));
-		if (st2.out_last_avail_idx || st2.out_used_idx)
+		if (VQ_CNT(&st, chains) != VQ_CNT(&st2, chains))
 			break;	/* the ring state is garbage now */
+		/* rewrite and enable (QUEUE_SET_INDICES 0/0) */
 		vqd_reset_driver(q);
+		vq_stats(self->fd, 0, &st2);
+		EXPECT_EQ(0U, st2.out_last_avail_idx);
+		EXPECT_EQ(0U, st2.out_used_idx);
 		vqd_publish(q);
 	}
 	TH_LOG("%u of %u resets dropped chains", raced, round);

@@ -490,6 +490,17 @@ static inline void vqd_reset_driver(struct vqd *q)
 	q->num_free = q->num;
 	q->avail_idx = 0;
 	q->last_used = 0;
+	/*
+	 * After QUEUE_RESET the device waits for the driver to rewrite its
+	 * rings (done above) and enable the queue: virtio's queue_enable.
+	 */
+	if (q->fd >= 0) {
+		struct vqtest_queue_stats st;
+
+		if (!_vq_stats(q->fd, q->index, &st) &&
+		    st.out_state == VQTEST_QS_RESET)
+			_vq_set_indices(q->fd, q->index, 0, 0);
+	}
 }
 
 /*
