@@ -18,6 +18,8 @@
 #   CHAINS      buffers per run (1048576: virtio_test's fixed work)
 #   RUN_TIMEOUT seconds before one run is killed (600)
 #   LIFECYCLE   1: the per-queue memory and create/destroy timing too
+#   VQPROC      1: also vqtest-process (same vCPU, default features): the
+#               same loop kicking through VQTEST_QUEUE_PROCESS
 #
 # Every run is framed for the host, which timestamps the frames and reads
 # its own load at each (tools/bench/run):
@@ -25,14 +27,13 @@
 #   ... the run's output: a vqbench "time" JSON line; vqbench's run JSON;
 #       virtio_test's "vt-counters: kicks=N calls=N" ...
 #   BENCH-REP-END id=N rc=N
-# Within a repetition the three benchmarks run back to back, their order
-# rotated from one repetition to the next (vhost_test first, then vqtest
-# first, then ringtest first), so slow drift in the host's load does not
-# favour one of them.
+# Within a repetition the benchmarks run back to back, their order
+# rotated from one repetition to the next, so slow drift in the host's
+# load does not favour one of them.
 set -u
 
 REPS=5 BATCHES="1 64" PLACEMENTS="same split" FEATS="default"
-FEAT_BATCHES=64 CHAINS=1048576 RUN_TIMEOUT=600 LIFECYCLE=1
+FEAT_BATCHES=64 CHAINS=1048576 RUN_TIMEOUT=600 LIFECYCLE=1 VQPROC=1
 # shellcheck source=/dev/null
 [ -f /usr/bin/bench-guest.conf ] && . /usr/bin/bench-guest.conf
 
@@ -90,6 +91,21 @@ run_vqtest() { # PLACE FEAT BATCH REP
 		--no-progress $vf
 }
 
+# The same, notified synchronously: no kick eventfd, the driver runs the
+# device (VQTEST_QUEUE_PROCESS) wherever it would have kicked. No worker,
+# no wakeup: what the ring work costs without the scheduler round trip.
+run_vqproc() { # PLACE FEAT BATCH REP
+	case $2 in
+	noeidx) vf=--no-event-idx ;;
+	noind) vf=--no-indirect ;;
+	*) vf= ;;
+	esac
+	frame vqtest-process "$@" -- vqbench time --chains "$CHAINS" \
+		--label vqtest-process -- vqbench -B sink -n 256 --out 1:1024 \
+		-c "$CHAINS" -l window -b "$3" --shared-buf -P same --process \
+		--lat-samples 0 --json --no-progress $vf
+}
+
 run_ring() { # MODE PLACE FEAT BATCH REP
 	mode=$1
 	shift
@@ -105,9 +121,9 @@ run_ring() { # MODE PLACE FEAT BATCH REP
 
 # One repetition of one configuration: the order rotates with the rep.
 rep_all() { # PLACE FEAT BATCH REP
-	rot=$(($4 % 3))
-	for k in 0 1 2; do
-		case $(((k + rot) % 3)) in
+	rot=$(($4 % 4))
+	for k in 0 1 2 3; do
+		case $(((k + rot) % 4)) in
 		0) run_vhost "$@" ;;
 		1) run_vqtest "$@" ;;
 		2)
@@ -115,6 +131,11 @@ rep_all() { # PLACE FEAT BATCH REP
 			run_ring sleep "$@"
 			# two spinning threads on one vCPU only measure the tick
 			[ "$1" = split ] && run_ring poll "$@"
+			;;
+		3)
+			# one thread: the placement does not apply
+			[ "$1" = same ] && [ "$2" = default ] && [ "$VQPROC" = 1 ] &&
+				run_vqproc "$@"
 			;;
 		esac
 	done

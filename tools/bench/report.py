@@ -28,7 +28,8 @@ import sys
 
 CONTENDED_CPU = 0.25
 MIN_CLEAN = 3
-BENCHES = ["vhost_test", "vqtest", "ringtest-sleep", "ringtest-poll"]
+BENCHES = ["vhost_test", "vqtest", "ringtest-sleep", "ringtest-poll",
+           "vqtest-process"]
 
 
 def parse_kv(s):
@@ -251,7 +252,15 @@ def lifecycle_summary(lc):
 
 
 def verdict(ok):
+    if ok is None:
+        return "(info)"
     return "MET" if ok else "MISSED"
+
+
+def fmt_ratio(pr):
+    if not pr:
+        return "-"
+    return "%.2f [%.2f-%.2f]" % (pr["median"], pr["min"], pr["max"])
 
 
 def build_table(meta, info, runs, summ, lc):
@@ -259,17 +268,16 @@ def build_table(meta, info, runs, summ, lc):
     feats = [f for f in ("default", "noeidx", "noind") if any(k[1] == f for k in summ)]
     batches = sorted({k[2] for k in summ})
     lines = []
-    head = ("vqtest vs vhost_test vs ringtest: Debian %s, QEMU TCG, 2 vCPUs, %s\n"
-            "work: %s x 1 KiB buffers, ring 256; %s repetitions, median [min-max] "
-            "chains/s; * = median includes contended runs"
-            % (meta.get("kernel", "?"), meta.get("date", "?")[:10],
-               "1,048,576", meta.get("reps", "?")))
-    lines.append(head)
+    lines.append("vqtest vs vhost_test vs ringtest: Debian %s, QEMU TCG, 2 vCPUs, %s"
+                 % (meta.get("kernel", "?"), meta.get("date", "?")[:10]))
+    lines.append("work: 1,048,576 x 1 KiB device-readable buffers, ring 256, virtio_test's "
+                 "loop; %s repetitions; chains/s median [min-max]; ratios are per-"
+                 "repetition pairs, median [min-max]; * = includes contended runs"
+                 % meta.get("reps", "?"))
     lines.append("")
-    hdr = ("%-5s %-7s %5s  %-24s %-24s %-24s %-24s %-19s %-19s %-13s %-13s"
-           % ("place", "feat", "batch", "vhost_test", "vqtest", "ringtest-sleep",
-              "ringtest-poll", "vqtest/vhost_test", "vqtest/ring-sleep",
-              "k+c/ch vh|vq", "cpu ns/ch vh|vq"))
+    hdr = "%-5s %-7s %5s  %-15s %-26s %-19s %-19s %8s %8s %8s %9s" % (
+        "place", "feat", "batch", "bench", "chains/s", "x vhost_test",
+        "x ringtest-sleep", "kick/ch", "call/ch", "k+c/ch", "cpu ns/ch")
     lines.append(hdr)
     lines.append("-" * len(hdr))
     targets = []
@@ -277,21 +285,27 @@ def build_table(meta, info, runs, summ, lc):
         for f in feats:
             for b in batches:
                 g = {bn: summ.get((p, f, b, bn)) for bn in BENCHES}
-                if not g["vqtest"] and not g["vhost_test"]:
+                if not any(g.values()):
                     continue
+                first = True
+                for bn in BENCHES:
+                    s = g[bn]
+                    if not s:
+                        continue
+                    pv = paired(runs, p, f, b, bn, "vhost_test") if bn != "vhost_test" else None
+                    pr = paired(runs, p, f, b, bn, "ringtest-sleep") if not bn.startswith("ringtest") else None
+                    lines.append("%-5s %-7s %5s  %-15s %-26s %-19s %-19s %8s %8s %8s %9s" % (
+                        p if first else "", f if first else "", str(b) if first else "",
+                        bn, fmt_cell(s), fmt_ratio(pv), fmt_ratio(pr),
+                        fmt_num(s["kicks_per_chain"], "%.4f"),
+                        fmt_num(s["calls_per_chain"], "%.4f"),
+                        fmt_num(s["kc_per_chain"], "%.4f"),
+                        fmt_num(s["cpu_ns_per_chain"], "%.0f")))
+                    first = False
                 pr = paired(runs, p, f, b, "vqtest", "vhost_test")
                 rr = paired(runs, p, f, b, "vqtest", "ringtest-sleep")
                 kc_v = g["vhost_test"]["kc_per_chain"] if g["vhost_test"] else None
                 kc_q = g["vqtest"]["kc_per_chain"] if g["vqtest"] else None
-                cpu_v = g["vhost_test"]["cpu_ns_per_chain"] if g["vhost_test"] else None
-                cpu_q = g["vqtest"]["cpu_ns_per_chain"] if g["vqtest"] else None
-                lines.append("%-5s %-7s %5d  %-24s %-24s %-24s %-24s %-19s %-19s %-13s %-13s" % (
-                    p, f, b, fmt_cell(g["vhost_test"]), fmt_cell(g["vqtest"]),
-                    fmt_cell(g["ringtest-sleep"]), fmt_cell(g["ringtest-poll"]),
-                    "%.2f [%.2f-%.2f]" % (pr["median"], pr["min"], pr["max"]) if pr else "-",
-                    "%.2f [%.2f-%.2f]" % (rr["median"], rr["min"], rr["max"]) if rr else "-",
-                    "%s|%s" % (fmt_num(kc_v), fmt_num(kc_q)),
-                    "%s|%s" % (fmt_num(cpu_v, "%.0f"), fmt_num(cpu_q, "%.0f"))))
                 if f == "default" and pr:
                     if b == 1 and p == "same":
                         targets.append(("vqtest >= 2.0x vhost_test, batch 1, same vCPU",
@@ -305,6 +319,10 @@ def build_table(meta, info, runs, summ, lc):
                 if kc_v is not None and kc_q is not None:
                     targets.append(("kicks+calls/chain <= vhost_test's, %s %s b%d" % (p, f, b),
                                     "%.4f vs %.4f" % (kc_q, kc_v), kc_q <= kc_v + 1e-9))
+                pp = paired(runs, p, f, b, "vqtest-process", "vhost_test")
+                if pp:
+                    targets.append(("(vqtest-process, synchronous kicks) vs vhost_test, %s b%d" % (p, b),
+                                    "%.2fx" % pp["median"], None))
     lines.append("")
     ls = lifecycle_summary(lc)
     if ls:

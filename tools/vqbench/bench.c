@@ -54,6 +54,7 @@ struct vqb_queue {
 	uint64_t completed;
 	uint64_t target;		/* this phase, 0: until stopped */
 	uint64_t started_before;	/* window loop: virtio_test's names */
+	uint64_t kicks_seen;		/* --process: libvq's kick count */
 	int r;
 	uint64_t calls_read;		/* call eventfd counts read */
 	uint64_t waits;
@@ -467,6 +468,21 @@ static int loop_burst(struct vqb_thread *t, const struct vqb_phase *ph)
 }
 
 /*
+ * --process has no kick eventfd: where libvq decided to kick after an
+ * offer (its kick counter moved), the driver runs the device itself.
+ */
+static bool kick_wanted(struct vqb_queue *bq)
+{
+	struct vq_split_counters c;
+
+	vq_split_counters(bq->q, &c);
+	if (c.kicks == bq->kicks_seen)
+		return false;
+	bq->kicks_seen = c.kicks;
+	return true;
+}
+
+/*
  * virtio_test's run_test(), on libvq: same window, same kick decision per
  * offer (kick_prepare after each chain), same "spin while anything moved,
  * then enable calls and sleep" structure, so that kicks and calls per
@@ -518,6 +534,15 @@ static int loop_window(struct vqb_thread *t, const struct vqb_phase *ph)
 					}
 					bq->started++;
 					bq->r = 0;
+					if (t->ctx->o->process &&
+					    kick_wanted(bq)) {
+						ret = vq_split_process(bq->q, 0,
+								       NULL,
+								       NULL);
+						if (ret)
+							return queue_broken(t,
+								bq, ret);
+					}
 				}
 				if (!to_start(bq, 1))
 					bq->r = -1;

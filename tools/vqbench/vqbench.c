@@ -67,8 +67,8 @@ static void help(void)
 	     "      --checksum         sink reads every byte (VQTEST_QUEUE_F_CHECKSUM)\n"
 	     "      --busy-poll US     worker polls the empty ring US microseconds\n"
 	     "      --process          no kick eventfd: the driver runs the device itself\n"
-	     "                         (QUEUE_PROCESS) after each burst; its system time\n"
-	     "                         is then the device's cost (burst loop only)\n"
+	     "                         (QUEUE_PROCESS) where it would kick; its system\n"
+	     "                         time is then the device's cost\n"
 	     "      --budget N         chains per worker run (default: the module's)\n"
 	     "driver:\n"
 	     "  -b, --batch N          burst: chains per kick; window: chains in flight\n"
@@ -300,10 +300,6 @@ static int finish_opts(struct vqb_opts *o)
 				o->blk_op == VQB_BLK_WRITE ? "out" : "in");
 			return -EINVAL;
 		}
-	}
-	if (o->process && o->loop != VQB_LOOP_BURST) {
-		fprintf(stderr, "vqbench: --process works with the burst loop only\n");
-		return -EINVAL;
 	}
 	if (o->threads > o->queues) {
 		fprintf(stderr, "vqbench: more threads (%u) than queues (%u)\n",
