@@ -622,6 +622,12 @@ int vqtest_queue_set_indices(struct vqtest_dev *dev,
 		   q->ring.last_avail) {
 		ret = -EBUSY;
 	} else {
+		/*
+		 * Move the driver's avail->idx too, under the queue lock: a
+		 * worker run queued by an earlier kick then finds the ring
+		 * already consistent instead of an index jump.
+		 */
+		WRITE_ONCE(q->ring.avail->idx, cpu_to_le16(cmd->avail_idx));
 		vqt_ring_start(&q->ring, cmd->avail_idx, cmd->used_idx);
 	}
 	vqtest_queue_unlock(q);

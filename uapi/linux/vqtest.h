@@ -346,8 +346,10 @@ struct vqtest_queue_reset {
  *
  * Two uses. On an active queue, for wrap-around tests: only while no
  * chain is pending (avail->idx equals the device's next index; EBUSY
- * otherwise); the driver must set avail->idx to @avail_idx itself before
- * its next offer. On a queue in VQTEST_QS_RESET it enables the queue
+ * otherwise); the device stores @avail_idx into avail->idx itself, under
+ * the queue lock, so a worker run racing the call never sees the ring
+ * half moved; the driver continues from @avail_idx. On a queue in
+ * VQTEST_QS_RESET it enables the queue
  * (virtio's queue_enable) at these indices: the device writes used->flags
  * and used->idx and starts reading at @avail_idx. EBUSY in the
  * needs-reset state.
