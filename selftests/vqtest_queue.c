@@ -171,6 +171,29 @@ static void assert_queue_works(struct __test_metadata *_metadata,
 	echo_reap_check(_metadata, q, &ec);
 }
 
+/*
+ * The driver's half of a reset (virtio's queue_enable): the queue is in
+ * VQTEST_QS_RESET, the device keeps its hands off the rings; rewrite them
+ * and enable at 0/0 (vqd_reset_driver() does both).
+ */
+static void queue_reenable(struct __test_metadata *_metadata, struct vqd *q)
+{
+	struct vqtest_queue_stats st;
+	uint32_t chains = 0xdead;
+
+	vq_stats(q->fd, q->index, &st);
+	ASSERT_EQ(U32(VQTEST_QS_RESET), st.out_state);
+	ASSERT_EQ(-EBUSY, _vq_process(q->fd, q->index, 0, &chains, NULL));
+	vqd_reset_driver(q);
+	vq_stats(q->fd, q->index, &st);
+	ASSERT_EQ(U32(VQTEST_QS_ACTIVE), st.out_state);
+	ASSERT_EQ(U32(VQTEST_V_NONE), st.out_violation);
+	ASSERT_EQ(VQTEST_NO_DESC, st.out_violation_desc);
+	ASSERT_EQ(0U, st.out_last_avail_idx);
+	ASSERT_EQ(0U, st.out_used_idx);
+	ASSERT_EQ(0, vqd_used_idx(q));
+}
+
 /* ------------------------------------------------------------------ */
 /* Features                                                            */
 /* ------------------------------------------------------------------ */
@@ -1117,7 +1140,7 @@ TEST_F(vq, source_pattern)
 	/* a reset starts the stream again at offset 0 */
 	vq_queue_reset(self->fd, 0, &dropped);
 	ASSERT_EQ(0U, dropped);
-	vqd_reset_driver(q);
+	queue_reenable(_metadata, q);
 	{
 		struct echo_chain e = { .nw = 1, .lens = { 300 } };
 		uint32_t head, len;
@@ -1813,6 +1836,8 @@ TEST_F(vq, wrap_around)
 			-1, vq_eventfd(), true);
 	ASSERT_LE(0, q->call);
 	vq_set_indices(self->fd, 0, 0xfff0, 0xfff0);
+	/* the device moved both indices itself */
+	ASSERT_EQ(0xfff0, q->avail->idx);
 	ASSERT_EQ(0xfff0, vqd_used_idx(q));
 	ASSERT_EQ(0xfff0, *vqd_avail_event(q));
 	q->avail_idx = 0xfff0;
@@ -1912,7 +1937,7 @@ TEST_F(vq, reset_needs_ring_reset)
 	ASSERT_EQ(-EIO, _vq_process(self->fd, 0, 0, &chains, NULL));
 	vq_queue_reset(self->fd, 0, &dropped);
 	ASSERT_EQ(1U, dropped);
-	vqd_reset_driver(q);
+	queue_reenable(_metadata, q);
 	vq_stats(self->fd, 0, &st);
 	ASSERT_EQ(U32(VQTEST_QS_ACTIVE), st.out_state);
 	ASSERT_EQ(U32(VQTEST_V_NONE), st.out_violation);
@@ -2098,7 +2123,7 @@ static void viol_recover(struct __test_metadata *_metadata,
 			 FIXTURE_DATA(vq) *self)
 {
 	vq_queue_reset(self->fd, 0, NULL);
-	vqd_reset_driver(&self->q);
+	queue_reenable(_metadata, &self->q);
 	assert_queue_works(_metadata, &self->q);
 }
 
@@ -2649,7 +2674,7 @@ TEST_F(vq, v_in_order)
 	expect_violation(_metadata, self, VQTEST_V_IN_ORDER, 7, 12, &st);
 	/* after a reset any head may start */
 	vq_queue_reset(self->fd, 0, NULL);
-	vqd_reset_driver(q);
+	queue_reenable(_metadata, q);
 	vqd_set_desc(&q->desc[6], bufiova(q, 6), 16, 0, 0);
 	vqd_set_desc(&q->desc[7], bufiova(q, 7), 16, 0, 0);
 	vqd_offer(q, 6);
@@ -2680,7 +2705,7 @@ TEST_F(vq, v_bad_request)
 	vqd_publish(q);
 	expect_violation(_metadata, self, VQTEST_V_BAD_REQUEST, 9, 3, &st);
 	vq_queue_reset(self->fd, 0, NULL);
-	vqd_reset_driver(q);
+	queue_reenable(_metadata, q);
 	blk_do(_metadata, q, &f);
 	ASSERT_EQ(VQD_BLK_S_OK, f.status);
 }
@@ -3111,6 +3136,7 @@ TEST_F(vq, reset_while_running)
 	struct vqtest_queue_create c;
 	struct vqd *q = &self->q;
 	uint32_t i, dropped = 0, round, raced = 0;
+	uint16_t used, base = 0;
 	cpu_set_t set;
 
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
@@ -3140,9 +3166,16 @@ TEST_F(vq, reset_while_running)
 		vq_queue_reset(self->fd, 0, &dropped);
 		vq_stats(self->fd, 0, &st);
 		raced += dropped > 0;
-		/* the driver takes its time to rewrite its ring */
+		used = vqd_used_idx(q);
+		/* completed before the reset plus dropped by it: all 240 */
+		EXPECT_EQ(240U, (uint16_t)(st.out_last_avail_idx - base) +
+				dropped);
+		/* the driver takes its time to rewrite its ring, and kicks */
+		ASSERT_EQ(0, vq_kick(q->kick));
 		usleep(50000);
 		vq_stats(self->fd, 0, &st2);
+		EXPECT_EQ(used, vqd_used_idx(q));
+		EXPECT_EQ(st.out_last_avail_idx, st2.out_last_avail_idx);
 		EXPECT_EQ(U32(VQTEST_QS_RESET), st2.out_state);
 		EXPECT_EQ(VQ_CNT(&st, chains), VQ_CNT(&st2, chains))
 			TH_LOG("round %u: %u chains dropped by reset, then %llu taken from the old ring",
@@ -3152,17 +3185,74 @@ TEST_F(vq, reset_while_running)
 		if (VQ_CNT(&st, chains) != VQ_CNT(&st2, chains))
 			break;	/* the ring state is garbage now */
 		/* rewrite and enable (QUEUE_SET_INDICES 0/0) */
-		vqd_reset_driver(q);
-		vq_stats(self->fd, 0, &st2);
-		EXPECT_EQ(0U, st2.out_last_avail_idx);
-		EXPECT_EQ(0U, st2.out_used_idx);
-		vqd_publish(q);
+		queue_reenable(_metadata, q);
+		base = 0;
 	}
 	TH_LOG("%u of %u resets dropped chains", raced, round);
 	/* the queue works after a reset done properly */
 	vq_queue_reset(self->fd, 0, NULL);
-	vqd_reset_driver(q);
+	queue_reenable(_metadata, q);
 	assert_queue_works(_metadata, q);
+}
+
+/*
+ * Reset then enable, as virtio's queue_reset and queue_enable: in between
+ * the rings are the driver's (it may rewrite all of them, the used ring
+ * included), kicks and PROCESS take nothing; enable at any indices.
+ */
+TEST_F(vq, reset_two_steps)
+{
+	struct traffic *t = calloc(1, sizeof(*t));
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+	uint32_t i, dropped, chains = 0xdead;
+
+	ASSERT_NE(NULL, t);
+	vq_set_features(self->fd, F_V1 | F_RING_RESET | F_EVENT_IDX);
+	engine_setup(_metadata, q, self->fd, 0, 16, 64, true, 0, 0);
+	for (i = 0; i < 4; i++) {
+		struct echo_chain ec = { .nr = 1, .nw = 1, .lens = { 8, 8 } };
+
+		ASSERT_LE(0, echo_offer(q, &ec));
+	}
+	vqd_publish(q);
+	vq_queue_reset(self->fd, 0, &dropped);
+	ASSERT_EQ(4U, dropped);
+	/* reset: nothing is taken, whoever asks */
+	ASSERT_EQ(0, vq_kick(q->kick));
+	ASSERT_EQ(-EBUSY, _vq_process(self->fd, 0, 0, &chains, NULL));
+	ASSERT_EQ(0ULL, vq_efd_wait(q->call, 200));
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(U32(VQTEST_QS_RESET), st.out_state);
+	ASSERT_EQ(0ULL, VQ_CNT(&st, chains));
+	ASSERT_EQ(1ULL, VQ_CNT(&st, kicks));
+	/* the driver may rewrite every byte of the rings meanwhile */
+	memset(q->mem, 0x5a, vqd_ring_bytes(q->num));
+	/* a second reset drops nothing more */
+	vq_queue_reset(self->fd, 0, &dropped);
+	ASSERT_EQ(0U, dropped);
+	/* enable somewhere else than 0: the device writes its fields */
+	memset(q->mem, 0, vqd_ring_bytes(q->num));
+	vqd_reset_driver(q);		/* (enables at 0/0) */
+	vq_queue_reset(self->fd, 0, &dropped);
+	ASSERT_EQ(0U, dropped);
+	q->avail->idx = 0x100;
+	vq_set_indices(self->fd, 0, 0x100, 0x100);
+	ASSERT_EQ(0x100, vqd_used_idx(q));
+	ASSERT_EQ(0x100, *vqd_avail_event(q));
+	q->avail_idx = q->last_used = 0x100;
+	/* and it runs, kicks and calls and all, without a violation */
+	ASSERT_EQ(0, tr_init(t, q, 3000, 0x2525));
+	t->honour_notify = true;
+	ASSERT_EQ(0, tr_run(t)) TH_LOG("%s", t->err);
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(U32(VQTEST_QS_ACTIVE), st.out_state);
+	ASSERT_EQ(0ULL, VQ_CNT(&st, violations));
+	ASSERT_EQ(4ULL, VQ_CNT(&st, dropped));
+	ASSERT_EQ(3000ULL, VQ_CNT(&st, chains));
+	ASSERT_EQ((uint16_t)(0x100 + 3000), vqd_used_idx(q));
+	tr_free(t);
+	free(t);
 }
 
 static uint64_t env_u64(const char *name, uint64_t dflt)
