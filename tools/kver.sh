@@ -14,6 +14,10 @@
 #                       ROOT/usr/lib/modules/REL/vmlinuz or ROOT/boot/vmlinuz-REL
 #            a full release with /lib/modules/NAME (on the host or in a
 #            kernel root) is returned as is
+#            debug    -> the debug kernel `make debug-kernel` built
+#                       (tools/debug-kernel/build.sh): its own build tree is
+#                       the kdir, arch/x86/boot/bzImage the image; its
+#                       release (6.12.N-vqtest-debug) names it too
 #   MODE     -r, --release   print the release (default)
 #            -k, --kdir      print the build tree, /lib/modules/REL/build
 #                            (fails if the headers are not installed)
@@ -28,6 +32,8 @@
 # Kernel roots: the host (/) first, then each directory in $VQTEST_KROOTS
 # (space-separated; default $BUILD/sid/root when it exists). The paths
 # printed are host paths: a chroot's kdir and vmlinuz carry its root prefix.
+# The debug kernel's tree is $VQTEST_DEBUG_TREE (default
+# $BUILD/debug-kernel/linux-source-6.12).
 #
 # Exits 1 with a hint on stderr when nothing installed matches.
 set -eu
@@ -53,6 +59,25 @@ case "${1:-}" in
 esac
 [ $# -eq 1 ] || usage 2 >&2
 name=$1
+
+# The debug kernel: a build tree, not an installed package.
+DEBUG_TREE=${VQTEST_DEBUG_TREE:-$BUILD/debug-kernel/linux-source-6.12}
+debug_rel=$(cat "$DEBUG_TREE/include/config/kernel.release" 2>/dev/null) || debug_rel=
+if [ "$name" = debug ] || { [ -n "$debug_rel" ] && [ "$name" = "$debug_rel" ]; }; then
+	img=$DEBUG_TREE/arch/x86/boot/bzImage
+	if [ -z "$debug_rel" ] || [ ! -r "$img" ]; then
+		echo "kver.sh: no debug kernel built in $DEBUG_TREE: make debug-kernel" >&2
+		exit 1
+	fi
+	case $mode in
+	release) echo "$debug_rel" ;;
+	kdir) echo "$DEBUG_TREE" ;;
+	vmlinuz) echo "$img" ;;
+	root) echo ;;
+	all) printf 'release=%s\nkdir=%s\nvmlinuz=%s\nroot=\n' "$debug_rel" "$DEBUG_TREE" "$img" ;;
+	esac
+	exit 0
+fi
 
 # images ROOT VER: "release root" for each kernel image of version VER.*
 # under ROOT (empty for the host), in /boot (Debian 12) or next to its
