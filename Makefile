@@ -12,6 +12,9 @@
 #   make install-dkms    the module's sources in /usr/src, dkms install; uninstall-dkms
 #   make lint            checkpatch --strict, sparse, cppcheck, shellcheck
 #   make check-dkms      dkms add/build/install per host kernel, boot, remove
+#   make debug-kernel    a 6.12 with KASAN, lockdep, fault injection... (tools/debug-kernel)
+#   make check-debug     every selftest on it, panic_on_warn (stress, fail-nth sweep)
+#   make fuzz            libFuzzer on kmod/ring.c for FUZZ_SECONDS; fuzz-cov: coverage
 #
 # Everything is built under $(BUILD) (default ./build), never beside the
 # sources: the module per kernel in $(BUILD)/<release>/mod, userspace in
@@ -43,14 +46,15 @@ else
 KTARGETS := $(KVERS)
 endif
 
-.PHONY: all deps modules lib tools selftests unit fuzz check check-vm demo bench \
+.PHONY: all deps modules lib tools selftests unit fuzz fuzz-check fuzz-cov \
+	debug-kernel check-debug check check-vm demo bench \
 	install uninstall install-dkms uninstall-dkms check-install check-matrix check-dkms lint clean help \
 	$(addprefix module-,$(KTARGETS))
 
 all: modules lib tools selftests
 
 help:
-	@sed -n '3,17p' $(TOP)/Makefile
+	@sed -n '3,20p' $(TOP)/Makefile
 
 deps:
 	$(Q)$(TOP)/tools/deps.sh
@@ -96,6 +100,26 @@ fuzz:
 	$(Q)$(MAKE) -s -C $(TOP)/tools/ring O=$(USR)/ring fuzz-replay
 	$(Q)$(MAKE) -s -C $(TOP)/tools/ring O=$(USR)/ring fuzz \
 		FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+# make check's share (tools/check.sh, with the unit tests): one TAP line.
+fuzz-check:
+	$(Q)$(MAKE) -s -C $(TOP)/tools/ring O=$(USR)/ring fuzz-check \
+		FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+# Line and branch coverage of kmod/ring.c by the corpus (llvm-cov).
+fuzz-cov:
+	$(Q)$(MAKE) -s -C $(TOP)/tools/ring O=$(USR)/ring coverage
+
+# The debug kernel, and every selftest on it with panic_on_warn (the unit
+# tests ran in make check). VQTEST_APPEND reaches the guest's environment
+# through the kernel command line, e.g. VQTEST_STRESS_SECONDS=120.
+debug-kernel:
+	$(Q)$(TOP)/tools/debug-kernel/build.sh
+
+check-debug: debug-kernel
+	$(Q)$(TOP)/tools/deps.sh
+	$(Q)$(MAKE) -s KVERS=debug all
+	$(Q)VQTEST_PANIC_ON_WARN=1 VQTEST_UNIT=0 $(TOP)/tools/check.sh debug
 
 check:
 	$(Q)$(TOP)/tools/deps.sh

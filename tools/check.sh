@@ -5,8 +5,10 @@
 #
 # usage: tools/check.sh [KVER...]     (default: $KVERS, else "6.1 6.12")
 #
-#   1. the userspace unit tests, `make -s -C <repo> unit` (skipped with a
-#      note only while lib/ or tools/ring/ has no Makefile);
+#   1. the userspace unit tests, `make -s -C <repo> unit fuzz-check` (the
+#      fuzzer for FUZZ_SECONDS, default 60, is one test: ok when nothing
+#      crashed; skipped with a note only while lib/ or tools/ring/ has no
+#      Makefile, or with VQTEST_UNIT=0);
 #   2. per kernel (short names as in tools/kver.sh), one VM (tools/vm/run)
 #      running every selftest $USR/selftests/bin/vqtest_* and every tool
 #      smoke run $USR/tools/bin/vqtest_* (vqtest_bench) as its own
@@ -29,6 +31,7 @@
 #   VQTEST_TEST_TIMEOUT   per-selftest timeout in the guest, seconds (600)
 #   VQTEST_VM_TIMEOUT     whole-VM timeout per kernel, seconds (1800: two
 #                         kernels fit CI's 90 minutes even when tests hang)
+#   VQTEST_UNIT           0: skip stage 1 (make check-debug: make check ran it)
 #
 # Logs: $BUILD/check/unit.log, $BUILD/check/<kver>.log (tools/vm/run's
 # output), $BUILD/check/<kver>.console.log, $BUILD/check/<kver>.status
@@ -83,13 +86,16 @@ tap() {
 
 # --- 1. Userspace unit tests ----------------------------------------------
 echo "==== unit tests"
-if [ ! -f "$TOP/lib/Makefile" ] || [ ! -f "$TOP/tools/ring/Makefile" ]; then
+if [ "${VQTEST_UNIT:-1}" = 0 ]; then
+	note "unit: SKIPPED (VQTEST_UNIT=0)"
+	echo "check: unit tests skipped (VQTEST_UNIT=0)"
+elif [ ! -f "$TOP/lib/Makefile" ] || [ ! -f "$TOP/tools/ring/Makefile" ]; then
 	note "unit: SKIPPED: lib/ or tools/ring/ has no Makefile yet"
 	echo "check: unit tests skipped: lib/ or tools/ring/ has no Makefile yet"
 else
 	t0=$(now)
 	set +e
-	make -s -C "$TOP" unit 2>&1 | tee "$LOGDIR/unit.log"
+	make -s -C "$TOP" unit fuzz-check 2>&1 | tee "$LOGDIR/unit.log"
 	rc=${PIPESTATUS[0]}
 	set -e
 	read -r c p x s < <(tap "$LOGDIR/unit.log")
