@@ -18,6 +18,10 @@
 #   CHAINS      buffers per run (1048576: virtio_test's fixed work)
 #   RUN_TIMEOUT seconds before one run is killed (600)
 #   LIFECYCLE   1: the per-queue memory and create/destroy timing too
+#   RING_BATCHES batch sizes at which vqtest also runs ringtest's loop
+#               (vqtest-ring, beside ringtest-sleep; "64")
+#   TRACECOST   1: vqtest.ko against a build without tracepoints
+#               (/usr/bin/vqtest-notrace.ko), device-bound runs
 #   VQPROC      1: also vqtest-process (same vCPU, default features): the
 #               same loop kicking through VQTEST_QUEUE_PROCESS
 #
@@ -34,6 +38,7 @@ set -u
 
 REPS=5 BATCHES="1 64" PLACEMENTS="same split" FEATS="default"
 FEAT_BATCHES=64 CHAINS=1048576 RUN_TIMEOUT=600 LIFECYCLE=1 VQPROC=1
+TRACECOST=1 RING_BATCHES=64
 # shellcheck source=/dev/null
 [ -f /usr/bin/bench-guest.conf ] && . /usr/bin/bench-guest.conf
 
@@ -106,6 +111,15 @@ run_vqproc() { # PLACE FEAT BATCH REP
 		--lat-samples 0 --json --no-progress $vf
 }
 
+# ringtest's own loop on vqtest (the ring kept full, a kick every BATCH
+# chains, sleep on the call eventfd): the like-for-like for ringtest-sleep
+run_vqring() { # PLACE FEAT BATCH REP
+	frame vqtest-ring "$@" -- vqbench time --chains "$CHAINS" \
+		--label vqtest-ring -- vqbench -B sink -n 256 --out 1:1024 \
+		-c "$CHAINS" -l ring -w sleep -b "$3" --shared-buf -P "$1" \
+		--lat-samples 0 --json --no-progress
+}
+
 run_ring() { # MODE PLACE FEAT BATCH REP
 	mode=$1
 	shift
@@ -131,6 +145,9 @@ rep_all() { # PLACE FEAT BATCH REP
 			run_ring sleep "$@"
 			# two spinning threads on one vCPU only measure the tick
 			[ "$1" = split ] && run_ring poll "$@"
+			case " $RING_BATCHES " in
+			*" $3 "*) run_vqring "$@" ;;
+			esac
 			;;
 		3)
 			# one thread: the placement does not apply
@@ -155,6 +172,33 @@ for p in $PLACEMENTS; do
 		done
 	done
 done
+
+# What the tracepoints cost while disabled: the same device-bound run
+# (synchronous kicks, batch 64: its time is the ring walk's) on vqtest.ko
+# and on a build without tracepoints (VQTEST_NO_TRACE=1), alternated.
+swap_vqtest() { # KO|"" (the normal one)
+	rmmod vqtest || return 1
+	if [ -n "$1" ]; then insmod "$1"; else modprobe vqtest; fi
+}
+if [ "$TRACECOST" = 1 ] && [ -f /usr/bin/vqtest-notrace.ko ]; then
+	r=1
+	while [ "$r" -le "$REPS" ]; do
+		for v in $(if [ $((r % 2)) = 1 ]; then echo trace notrace; else echo notrace trace; fi); do
+			if [ "$v" = notrace ]; then
+				swap_vqtest /usr/bin/vqtest-notrace.ko || break
+			fi
+			frame "vqtest-$v" same default 64 "$r" -- vqbench time \
+				--chains "$CHAINS" --label "vqtest-$v" -- vqbench \
+				-B sink -n 256 --out 1:1024 -c "$CHAINS" -l window \
+				-b 64 --shared-buf -P same --process --lat-samples 0 \
+				--json --no-progress
+			if [ "$v" = notrace ]; then
+				swap_vqtest "" || { echo "BENCH-ERROR cannot reload vqtest"; exit 1; }
+			fi
+		done
+		r=$((r + 1))
+	done
+fi
 
 if [ "$LIFECYCLE" = 1 ]; then
 	echo "BENCH-LIFECYCLE-BEGIN"

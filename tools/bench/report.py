@@ -28,8 +28,8 @@ import sys
 
 CONTENDED_CPU = 0.25
 MIN_CLEAN = 3
-BENCHES = ["vhost_test", "vqtest", "ringtest-sleep", "ringtest-poll",
-           "vqtest-process"]
+BENCHES = ["vhost_test", "vqtest", "vqtest-process", "vqtest-ring",
+           "ringtest-sleep", "ringtest-poll"]
 
 
 def parse_kv(s):
@@ -316,6 +316,10 @@ def build_table(meta, info, runs, summ, lc):
                 if f == "default" and b == 64 and rr:
                     targets.append(("vqtest >= 0.67x ringtest-sleep, batch 64, %s" % p,
                                     "%.2fx" % rr["median"], rr["median"] >= 0.67))
+                rq = paired(runs, p, f, b, "vqtest-ring", "ringtest-sleep")
+                if f == "default" and b == 64 and rq:
+                    targets.append(("vqtest-ring (ringtest's loop) >= 0.67x ringtest-sleep, b64, %s" % p,
+                                    "%.2fx" % rq["median"], rq["median"] >= 0.67))
                 if kc_v is not None and kc_q is not None:
                     targets.append(("kicks+calls/chain <= vhost_test's, %s %s b%d" % (p, f, b),
                                     "%.4f vs %.4f" % (kc_q, kc_v), kc_q <= kc_v + 1e-9))
@@ -345,6 +349,18 @@ def build_table(meta, info, runs, summ, lc):
             targets.append(("1,000 queues created and destroyed < 1 s",
                             "%.1f ms" % n["total_ms"], n["total_ms"] < 1000))
         lines.append("")
+    tr = paired(runs, "same", "default", 64, "vqtest-trace", "vqtest-notrace")
+    if tr:
+        st = summ.get(("same", "default", 64, "vqtest-trace"))
+        sn = summ.get(("same", "default", 64, "vqtest-notrace"))
+        lines.append("tracepoints, disabled (synchronous kicks, batch 64: device-bound): "
+                     "with %s, without %s chains/s; with/without %s; cpu ns/chain %s vs %s"
+                     % (fmt_cell(st), fmt_cell(sn), fmt_ratio(tr),
+                        fmt_num(st["cpu_ns_per_chain"] if st else None, "%.0f"),
+                        fmt_num(sn["cpu_ns_per_chain"] if sn else None, "%.0f")))
+        lines.append("")
+        targets.append(("disabled tracepoints cost < 2%",
+                        "%.1f%%" % ((1 - tr["median"]) * 100), tr["median"] > 0.98))
     if targets:
         lines.append("targets (issue 7):")
         for name, val, ok in targets:

@@ -55,6 +55,7 @@ struct vqb_queue {
 	uint64_t target;		/* this phase, 0: until stopped */
 	uint64_t started_before;	/* window loop: virtio_test's names */
 	uint64_t kicks_seen;		/* --process: libvq's kick count */
+	uint32_t tokick;		/* ring loop: offers to the next kick */
 	int r;
 	uint64_t calls_read;		/* call eventfd counts read */
 	uint64_t waits;
@@ -594,6 +595,147 @@ static int loop_window(struct vqb_thread *t, const struct vqb_phase *ph)
 	return 0;
 }
 
+/* Ring loop: notify the device of the chains offered since the last kick. */
+static int ring_kick(struct vqb_thread *t, struct vqb_queue *bq,
+		     const struct vqb_phase *ph)
+{
+	int ret;
+
+	bq->tokick = ph->batch;
+	ret = vq_split_kick(bq->q);
+	if (!ret && t->ctx->o->process && kick_wanted(bq))
+		ret = vq_split_process(bq->q, 0, NULL, NULL);
+	return ret;
+}
+
+/* Ring loop: take one used element back, as ringtest's get_buf(). */
+static int reap_one(struct vqb_thread *t, struct vqb_queue *bq)
+{
+	struct vq_completion c;
+	int n, ret;
+
+	n = vq_split_reap(bq->q, &c, 1);
+	if (n <= 0)
+		return n;
+	ret = check_completion(t, bq, &c);
+	if (ret)
+		return ret;
+	vq_split_free(bq->q, c.head);
+	__atomic_store_n(&bq->completed, bq->completed + 1, __ATOMIC_RELAXED);
+	return 1;
+}
+
+/*
+ * tools/virtio/ringtest's run_guest(), on libvq: one offer and one reap
+ * in turn while either moves, the ring bounding what is in flight, a kick
+ * every @batch offers; then sleep on the call eventfd (--wait sleep) or
+ * spin (--wait poll). ringtest's device polls in its poll mode; vqtest's
+ * needs kicks, so they are sent in both modes. Where ringtest would
+ * deadlock (the ring full, or the last offers, short of a batch) the loop
+ * kicks early.
+ */
+static int loop_ring(struct vqb_thread *t, const struct vqb_phase *ph)
+{
+	const struct vqb_opts *o = t->ctx->o;
+	struct vqb_queue *waitq[VQB_MAX_QUEUES];
+	uint64_t last_progress = vqb_now_ns();
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < t->nq; i++)
+		t->qs[i]->tokick = ph->batch;
+	for (;;) {
+		bool again, all_done = true;
+		int nw = 0, notdone = 0;
+
+		if (o->wait == VQB_WAIT_SLEEP)
+			for (i = 0; i < t->nq; i++)
+				vq_split_disable_calls(t->qs[i]->q);
+		do {
+			again = false;
+			for (i = 0; i < t->nq; i++) {
+				struct vqb_queue *bq = t->qs[i];
+				bool moved = false;
+
+				if (queue_done(bq))
+					continue;
+				if (to_start(bq, 1)) {
+					struct vqb_set *s = next_set(bq);
+
+					ret = vq_split_offer(bq->q, s->iov,
+							     s->n_out, s->n_in,
+							     s, VQ_OFFER_NO_KICK);
+					if (ret == -ENOSPC) {
+						bq->next_set = (bq->next_set +
+							bq->nsets - 1) %
+							bq->nsets;
+						/* full: what it holds must go */
+						if (bq->tokick != ph->batch)
+							ret = ring_kick(t, bq, ph);
+						else
+							ret = 0;
+					} else if (ret >= 0) {
+						bq->started++;
+						moved = true;
+						ret = 0;
+						if (!--bq->tokick ||
+						    !to_start(bq, 1))
+							ret = ring_kick(t, bq,
+									ph);
+					}
+					if (ret < 0) {
+						fail(t, ret, "offer/kick");
+						return ret;
+					}
+				}
+				ret = reap_one(t, bq);
+				if (ret < 0)
+					return queue_broken(t, bq, ret);
+				if (ret) {
+					moved = true;
+					last_progress = vqb_now_ns();
+				}
+				if (moved)
+					again = true;
+			}
+		} while (again && !stopped(t->ctx));
+		if (stopped(t->ctx))
+			break;	/* drain() takes back what is in flight */
+
+		for (i = 0; i < t->nq; i++) {
+			struct vqb_queue *bq = t->qs[i];
+
+			if (queue_done(bq))
+				continue;
+			all_done = false;
+			notdone++;
+			if (o->wait != VQB_WAIT_SLEEP)
+				continue;
+			ret = vq_split_enable_calls(bq->q);
+			if (ret < 0) {
+				fail(t, ret, "enable calls");
+				return ret;
+			}
+			if (!ret)
+				waitq[nw++] = bq;
+		}
+		if (all_done)
+			break;
+		if (nw && nw == notdone) {
+			ret = wait_calls(waitq, nw);
+			if (ret) {
+				fail(t, ret, "poll");
+				return ret;
+			}
+		}
+		if (vqb_now_ns() - last_progress > STALL_NS) {
+			fail(t, -ETIMEDOUT, "no completion for 10 s");
+			return -ETIMEDOUT;
+		}
+	}
+	return 0;
+}
+
 /* After a stop: take back what is still in flight so the phase ends clean. */
 static void drain(struct vqb_thread *t)
 {
@@ -651,6 +793,8 @@ static void *thread_main(void *arg)
 		if (!t->error && !(ph.latency && t->id != 0)) {
 			if (ph.loop == VQB_LOOP_WINDOW)
 				loop_window(t, &ph);
+			else if (ph.loop == VQB_LOOP_RING)
+				loop_ring(t, &ph);
 			else
 				loop_burst(t, &ph);
 			if (!t->error)

@@ -19,7 +19,14 @@
 
 const char *vqb_loop_name(enum vqb_loop l)
 {
-	return l == VQB_LOOP_WINDOW ? "window" : "burst";
+	switch (l) {
+	case VQB_LOOP_WINDOW:
+		return "window";
+	case VQB_LOOP_RING:
+		return "ring";
+	default:
+		return "burst";
+	}
 }
 
 const char *vqb_wait_name(enum vqb_wait w)

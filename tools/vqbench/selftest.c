@@ -30,6 +30,8 @@ static const struct st_case cases[] = {
 	{ "sink_burst_b64_poll", "-B sink -c 5000 -b 64 -w poll --lat-samples 0" },
 	{ "sink_window_b64_vt", "-B sink -l window -b 64 -c 2000 --shared-buf --lat-samples 0" },
 	{ "sink_window_b1_noeidx_noind", "-B sink -l window -b 1 -c 1000 --no-event-idx --no-indirect --lat-samples 0" },
+	{ "sink_ring_b16_sleep", "-B sink -l ring -b 16 -c 2000 --lat-samples 0" },
+	{ "sink_ring_b4_poll_split", "-B sink -l ring -b 4 -w poll -P split -c 1000 --lat-samples 0" },
 	{ "sink_split_cpus", "-B sink -c 1000 -b 16 -P split --lat-samples 0" },
 	{ "sink_checksum", "-B sink --checksum -c 1000 -b 16 --lat-samples 0" },
 	{ "sink_busy_poll", "-B sink --busy-poll 50 -c 1000 -b 4 --lat-samples 50" },

@@ -71,9 +71,13 @@ static void help(void)
 	     "                         time is then the device's cost\n"
 	     "      --budget N         chains per worker run (default: the module's)\n"
 	     "driver:\n"
-	     "  -b, --batch N          burst: chains per kick; window: chains in flight\n"
-	     "  -l, --loop burst|window  burst (default): offer N, one kick, wait for N;\n"
-	     "                         window: tools/virtio/virtio_test's loop\n"
+	     "  -b, --batch N          burst, ring: chains per kick; window: chains in flight\n"
+	     "  -l, --loop burst|window|ring\n"
+	     "                         burst (default): offer N, one kick, wait for N;\n"
+	     "                         window: tools/virtio/virtio_test's loop (N in flight,\n"
+	     "                         a kick decision per chain, spins);\n"
+	     "                         ring: tools/virtio/ringtest's (the ring full, a kick\n"
+	     "                         every N chains, sleeps or spins as --wait says)\n"
 	     "  -w, --wait sleep|poll  sleep on the call eventfd (default) or spin\n"
 	     "  -q, --queues N         queues (default 1, at most 60)\n"
 	     "  -j, --threads N        driver threads; queue i belongs to thread i % N\n"
@@ -385,6 +389,8 @@ static int parse(int argc, char **argv, struct cli *cli)
 				o->loop = VQB_LOOP_BURST;
 			else if (!strcmp(optarg, "window"))
 				o->loop = VQB_LOOP_WINDOW;
+			else if (!strcmp(optarg, "ring"))
+				o->loop = VQB_LOOP_RING;
 			else
 				return bad("--loop", optarg);
 			break;

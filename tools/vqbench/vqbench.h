@@ -35,6 +35,13 @@ enum vqb_loop {
 	 * with vhost_test uses.
 	 */
 	VQB_LOOP_WINDOW,
+	/*
+	 * tools/virtio/ringtest's guest loop: offer one chain and reap one
+	 * used element in turn, the ring limits what is in flight, kick every
+	 * @batch offers; with --wait sleep, sleep on the call eventfd when
+	 * neither can go on. The loop the comparison with ringtest uses.
+	 */
+	VQB_LOOP_RING,
 };
 
 /* How a driver waits for completions. */
