@@ -16,7 +16,9 @@
 # ns/chain is the guest's /proc/stat busy time of all vCPUs over CHAINS;
 # kicks and calls: virtio_test's instrumented counters (eventfd writes,
 # call eventfd counts read), the vqtest device's QUEUE_STATS kicks and
-# calls. A run is contended when other host processes used more than
+# calls; csw/ch: context switches of the program's threads (the vhost
+# worker is one of virtio_test's) plus kworker timeslices, per chain;
+# ipi/ch: rescheduling and function-call IPIs of all vCPUs per chain. A run is contended when other host processes used more than
 # CONTENDED_CPU CPUs on average while it ran; medians use the clean runs
 # when at least MIN_CLEAN remain, else all runs (and say so).
 import json
@@ -132,6 +134,11 @@ def enrich(runs, marks, hz, ncpu):
         r["ok"] = r.get("rc") == 0 and t.get("rc") == 0 and wall > 0
         r["chains"] = chains
         r["cps"] = chains * 1e9 / wall if r["ok"] else None
+        if r["ok"] and chains:
+            r["csw_per_chain"] = (t.get("child_vcsw", 0) + t.get("child_ivcsw", 0)
+                                  + t.get("kworker_slices", 0)) / chains
+            if "ipi_res" in t:
+                r["ipi_per_chain"] = (t["ipi_res"] + t.get("ipi_cal", 0)) / chains
         busy = t.get("busy_ns", -1)
         r["cpu_ns_per_chain"] = busy / chains if r["ok"] and busy >= 0 else None
         k = c = None
@@ -182,7 +189,7 @@ def summarize(runs):
             "max": max(cps) if cps else None,
         }
         for f in ("kicks_per_chain", "calls_per_chain", "kc_per_chain",
-                  "cpu_ns_per_chain"):
+                  "cpu_ns_per_chain", "csw_per_chain", "ipi_per_chain"):
             v = [r[f] for r in use if r.get(f) is not None]
             s[f] = med(v)
         out[key] = s
@@ -275,9 +282,10 @@ def build_table(meta, info, runs, summ, lc):
                  "repetition pairs, median [min-max]; * = includes contended runs"
                  % meta.get("reps", "?"))
     lines.append("")
-    hdr = "%-5s %-7s %5s  %-15s %-26s %-19s %-19s %8s %8s %8s %9s" % (
+    hdr = "%-5s %-7s %5s  %-15s %-26s %-19s %-19s %8s %8s %8s %9s %7s %7s" % (
         "place", "feat", "batch", "bench", "chains/s", "x vhost_test",
-        "x ringtest-sleep", "kick/ch", "call/ch", "k+c/ch", "cpu ns/ch")
+        "x ringtest-sleep", "kick/ch", "call/ch", "k+c/ch", "cpu ns/ch",
+        "csw/ch", "ipi/ch")
     lines.append(hdr)
     lines.append("-" * len(hdr))
     targets = []
@@ -294,13 +302,15 @@ def build_table(meta, info, runs, summ, lc):
                         continue
                     pv = paired(runs, p, f, b, bn, "vhost_test") if bn != "vhost_test" else None
                     pr = paired(runs, p, f, b, bn, "ringtest-sleep") if not bn.startswith("ringtest") else None
-                    lines.append("%-5s %-7s %5s  %-15s %-26s %-19s %-19s %8s %8s %8s %9s" % (
+                    lines.append("%-5s %-7s %5s  %-15s %-26s %-19s %-19s %8s %8s %8s %9s %7s %7s" % (
                         p if first else "", f if first else "", str(b) if first else "",
                         bn, fmt_cell(s), fmt_ratio(pv), fmt_ratio(pr),
                         fmt_num(s["kicks_per_chain"], "%.4f"),
                         fmt_num(s["calls_per_chain"], "%.4f"),
                         fmt_num(s["kc_per_chain"], "%.4f"),
-                        fmt_num(s["cpu_ns_per_chain"], "%.0f")))
+                        fmt_num(s["cpu_ns_per_chain"], "%.0f"),
+                        fmt_num(s["csw_per_chain"], "%.3f"),
+                        fmt_num(s["ipi_per_chain"], "%.3f")))
                     first = False
                 pr = paired(runs, p, f, b, "vqtest", "vhost_test")
                 rr = paired(runs, p, f, b, "vqtest", "ringtest-sleep")

@@ -2,6 +2,10 @@
 /*
  * vqbench: clocks and CPU accounting.
  *
+ * Rescheduling and function-call IPIs (/proc/interrupts RES and CAL, all
+ * CPUs) count the cross-CPU wakeups: a kick that wakes a worker on an idle
+ * CPU costs one.
+ *
  * Driver CPU time is getrusage(RUSAGE_SELF): every driver thread, user and
  * system (the system part is the kick writes, call reads and polls), and
  * its context switches: voluntary (slept on a call) and involuntary
@@ -119,6 +123,41 @@ static bool proc_stat(uint64_t *busy_ns, uint64_t *sys_ns)
 	return true;
 }
 
+/* Sum of one /proc/interrupts row over all CPUs ("RES:", "CAL:"). */
+static void ipis(struct vqb_cpu *s)
+{
+	FILE *f = fopen("/proc/interrupts", "r");
+	char line[4096];
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, *end;
+		uint64_t *dst = NULL, sum = 0;
+
+		while (*p == ' ')
+			p++;
+		if (!strncmp(p, "RES:", 4))
+			dst = &s->ipi_res;
+		else if (!strncmp(p, "CAL:", 4))
+			dst = &s->ipi_cal;
+		if (!dst)
+			continue;
+		p += 4;
+		for (;;) {
+			unsigned long long v = strtoull(p, &end, 10);
+
+			if (end == p)
+				break;
+			sum += v;
+			p = end;
+		}
+		*dst = sum;
+		s->ipi_ok = true;
+	}
+	fclose(f);
+}
+
 void vqb_cpu_snap(struct vqb_cpu *s)
 {
 	struct rusage ru;
@@ -127,6 +166,7 @@ void vqb_cpu_snap(struct vqb_cpu *s)
 	memset(s, 0, sizeof(*s));
 	s->kworker_ok = kworker_ns(&s->kworker_ns, &s->kworker_slices);
 	s->stat_ok = proc_stat(&s->stat_busy_ns, &s->stat_sys_ns);
+	ipis(s);
 	if (read_small("/proc/loadavg", buf, sizeof(buf)) > 0)
 		s->load1 = strtod(buf, NULL);
 	if (!getrusage(RUSAGE_SELF, &ru)) {

@@ -163,11 +163,13 @@ void vqb_print_details(FILE *f, const struct vqb_opts *o,
 		(unsigned long long)c->drv_calls,
 		(unsigned long long)c->drv_waits, drv_ns(r) / 1e9,
 		kw_ns(r) / 1e9, sys / 1e9, r->before.load1, r->after.load1);
-	fprintf(f, "  scheduling per chain: driver %.3f voluntary + %.3f involuntary context switches, kworker %.3f timeslices\n",
+	fprintf(f, "  scheduling per chain: driver %.3f voluntary + %.3f involuntary context switches, kworker %.3f timeslices, IPIs %.3f resched + %.3f call\n",
 		per(r->after.self_vcsw - r->before.self_vcsw, c->chains),
 		per(r->after.self_ivcsw - r->before.self_ivcsw, c->chains),
 		per(r->after.kworker_slices - r->before.kworker_slices,
-		    c->chains));
+		    c->chains),
+		per(r->after.ipi_res - r->before.ipi_res, c->chains),
+		per(r->after.ipi_cal - r->before.ipi_cal, c->chains));
 	if (r->lat_n)
 		fprintf(f, "  latency: %llu round trips, p50 %.1f us, p99 %.1f us, p99.9 %.1f us, max %.1f us\n",
 			(unsigned long long)r->lat_n, r->lat_p50, r->lat_p99,
@@ -245,6 +247,10 @@ void vqb_print_json(FILE *f, const struct vqb_opts *o,
 		per(r->after.self_vcsw - r->before.self_vcsw, n),
 		per(r->after.self_ivcsw - r->before.self_ivcsw, n),
 		per(r->after.kworker_slices - r->before.kworker_slices, n));
+	if (r->before.ipi_ok && r->after.ipi_ok)
+		fprintf(f, ",\"ipi_res_per_chain\":%.4f,\"ipi_cal_per_chain\":%.4f",
+			per(r->after.ipi_res - r->before.ipi_res, n),
+			per(r->after.ipi_cal - r->before.ipi_cal, n));
 	fprintf(f, ",\"load_before\":%.2f,\"load_after\":%.2f",
 		r->before.load1, r->after.load1);
 	if (r->lat_n)

@@ -102,6 +102,10 @@ int vqb_time(int argc, char **argv)
 	       a.stat_ok && b.stat_ok ?
 			(long long)(b.stat_sys_ns - a.stat_sys_ns) : -1LL,
 	       a.load1, b.load1);
+	if (a.ipi_ok && b.ipi_ok)
+		printf(",\"ipi_res\":%llu,\"ipi_cal\":%llu",
+		       (unsigned long long)(b.ipi_res - a.ipi_res),
+		       (unsigned long long)(b.ipi_cal - a.ipi_cal));
 	if (chains && b.wall_ns > a.wall_ns)
 		printf(",\"chains_per_sec\":%.1f",
 		       (double)chains * 1e9 / (double)(b.wall_ns - a.wall_ns));

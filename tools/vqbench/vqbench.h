@@ -137,6 +137,9 @@ struct vqb_cpu {
 	uint64_t stat_sys_ns;	/* /proc/stat: system + irq + softirq */
 	bool stat_ok;
 	double load1;		/* /proc/loadavg */
+	uint64_t ipi_res;	/* /proc/interrupts RES: rescheduling IPIs */
+	uint64_t ipi_cal;	/* /proc/interrupts CAL: function call IPIs */
+	bool ipi_ok;
 };
 
 /**
