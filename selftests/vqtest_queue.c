@@ -1976,6 +1976,9 @@ TEST_F(vq, reset_drops_pending)
 	ASSERT_EQ(U32(VQTEST_QS_RESET), st.out_state);
 	ASSERT_EQ(-EBUSY, _vq_process(self->fd, 0, 0, &chains, &pending));
 	ASSERT_EQ(2, vqd_used_idx(q));
+	/* the rings are the driver's now, the used ring's fields too */
+	q->used->flags = 0xffff;
+	*vqd_avail_event(q) = 0x5555;
 	/* the driver rewrites its rings and enables: QUEUE_SET_INDICES 0/0 */
 	vqd_reset_driver(q);
 	/* the device rewrote its fields: used idx 0, wants a kick at 0 */

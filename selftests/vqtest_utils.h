@@ -474,11 +474,11 @@ static inline uint16_t *vqd_avail_event(const struct vqd *q)
 }
 
 /*
- * Reset the driver-side state (free list, indices) and zero the
+ * Start the driver side afresh (free list, indices) and zero the
  * driver-owned areas (descriptors, avail ring). The used ring is the
- * device's: writing it would be a violation.
+ * device's: writing it would be a violation. No ioctl.
  */
-static inline void vqd_reset_driver(struct vqd *q)
+static inline void vqd_init_driver(struct vqd *q)
 {
 	uint32_t i;
 
@@ -490,17 +490,21 @@ static inline void vqd_reset_driver(struct vqd *q)
 	q->num_free = q->num;
 	q->avail_idx = 0;
 	q->last_used = 0;
-	/*
-	 * After QUEUE_RESET the device waits for the driver to rewrite its
-	 * rings (done above) and enable the queue: virtio's queue_enable.
-	 */
-	if (q->fd >= 0) {
-		struct vqtest_queue_stats st;
+}
 
-		if (!_vq_stats(q->fd, q->index, &st) &&
-		    st.out_state == VQTEST_QS_RESET)
-			_vq_set_indices(q->fd, q->index, 0, 0);
-	}
+/*
+ * The driver's side of a reset: vqd_init_driver(), then, if the queue is
+ * in VQTEST_QS_RESET (it waits for the driver to have rewritten its
+ * rings), enable it at 0/0 with QUEUE_SET_INDICES: virtio's queue_enable.
+ */
+static inline void vqd_reset_driver(struct vqd *q)
+{
+	struct vqtest_queue_stats st;
+
+	vqd_init_driver(q);
+	if (q->fd >= 0 && !_vq_stats(q->fd, q->index, &st) &&
+	    st.out_state == VQTEST_QS_RESET)
+		_vq_set_indices(q->fd, q->index, 0, 0);
 }
 
 /*
@@ -536,7 +540,7 @@ static inline int vqd_layout(struct vqd *q, int fd, uint32_t index,
 	q->chain_len = calloc(num, sizeof(*q->chain_len));
 	if (!q->dnext || !q->chain_len)
 		return -ENOMEM;
-	vqd_reset_driver(q);
+	vqd_init_driver(q);
 	return 0;
 }
 
