@@ -159,7 +159,8 @@ check-install: modules lib tools
 	$(Q)KVERS="$(KVERS)" $(TOP)/tools/install-test.sh
 
 # Selftests on every supported kernel: KVERS plus KVERS_EXTRA. CI runs
-# "make check" and then "make check-matrix KVERS=" (the extra kernels only).
+# "make check" and then "make check-matrix KVERS= VQTEST_UNIT=0" (the
+# extra kernels only, no second run of the unit tests).
 check-matrix:
 	$(Q)$(TOP)/tools/deps.sh --matrix
 	$(Q)set -e; kv="$(KVERS) $(KVERS_EXTRA)"; \
