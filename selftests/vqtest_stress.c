@@ -1233,6 +1233,33 @@ static void *lifecycle_thread(void *arg)
 
 /* --- a whole session ----------------------------------------------- */
 
+/*
+ * A queue's memory between two unmapped guard pages, registered at its
+ * identity IOVA. Without the holes, a hostile buffer could run from one
+ * queue's region into the next one's (the device rightly follows a buffer
+ * across back-to-back regions) and the device would write into an honest
+ * queue's rings on the hostile driver's behalf.
+ */
+static int sess_vqd_init(struct vqd *q, int fd, uint32_t index, uint32_t num,
+			 uint32_t seg_max)
+{
+	size_t len = vqd_mem_bytes(num, seg_max);
+	uint8_t *p = mmap(NULL, len + 2 * VQ_PAGE, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int ret;
+
+	if (p == MAP_FAILED)
+		return -errno;
+	if (mmap(p + VQ_PAGE, len, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+		 MAP_ANONYMOUS | MAP_FIXED | MAP_POPULATE, -1, 0) == MAP_FAILED)
+		return -errno;
+	ret = vqd_layout(q, fd, index, num, seg_max, p + VQ_PAGE, len,
+			 (uintptr_t)(p + VQ_PAGE));
+	if (ret)
+		return ret;
+	return _vq_map(fd, q->mem, len, 0, 0, NULL);
+}
+
 static void sess_setup(struct sess *s)
 {
 	uint64_t *rs = &s->seed;
@@ -1274,7 +1301,7 @@ static void sess_setup(struct sess *s)
 		h->beh = i == 0 || rnd(rs, 2) ? VQTEST_BEH_ECHO :
 						VQTEST_BEH_SINK;
 		pthread_mutex_init(&h->life, NULL);
-		ret = _vqd_init(&h->q, s->fd, i, HQ_NUM, HQ_SEG);
+		ret = sess_vqd_init(&h->q, s->fd, i, HQ_NUM, HQ_SEG);
 		SCHECK(s, ret == 0, "honest queue %d memory: %d", i, ret);
 		OPS(OP_MAP, 1);
 	}
@@ -1284,7 +1311,7 @@ static void sess_setup(struct sess *s)
 		x->s = s;
 		pthread_mutex_init(&x->life, NULL);
 		pthread_rwlock_init(&x->efd, NULL);
-		ret = _vqd_init(&x->q, s->fd, NHQ + i, XQ_NUM, XQ_SEG);
+		ret = sess_vqd_init(&x->q, s->fd, NHQ + i, XQ_NUM, XQ_SEG);
 		SCHECK(s, ret == 0, "hostile queue %d memory: %d", i, ret);
 		OPS(OP_MAP, 1);
 		x->q.kick = x->q.call = -1;
