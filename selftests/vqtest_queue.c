@@ -3350,8 +3350,12 @@ static void no_lost_wakeup(struct __test_metadata *_metadata,
 	       (unsigned long long)VQ_CNT(&st, calls),
 	       (unsigned long long)VQ_CNT(&st, calls_suppressed_flag),
 	       (unsigned long long)VQ_CNT(&st, calls_suppressed_event));
-	/* the device did ask the driver not to kick, and it was obeyed */
-	ASSERT_LT(0ULL, t->kicks_skipped);
+	/*
+	 * The device did ask the driver not to kick, and it was obeyed. (On
+	 * one CPU the worker may always finish before the driver looks.)
+	 */
+	if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
+		ASSERT_LT(0ULL, t->kicks_skipped);
 	tr_free(t);
 	free(t);
 }
