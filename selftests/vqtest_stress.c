@@ -369,7 +369,7 @@ static void hq_create(struct hq *h)
 	h->q.call = efd_new();
 	SCHECK(s, h->q.kick >= 0 && h->q.call >= 0, "eventfd: %d", errno);
 	/* the device starts at index 0: so does the driver, from scratch */
-	vqd_reset_driver(&h->q);
+	vqd_init_driver(&h->q);
 	h->q.event_idx = s->event_idx;
 	vqd_create_cmd(&h->q, &c);
 	c.behaviour = h->beh;
