@@ -122,8 +122,10 @@ union vqtest_ucmd {
 struct vqtest_ioctl_op {
 	unsigned int size;
 	unsigned int min_size;
+	bool out;
 	int err_out;
 	int (*fn)(struct vqtest_dev *dev, void *cmd);
+	void (*undo)(struct vqtest_dev *dev, void *cmd);
 };
 
 /* Typed handlers behind one untyped entry point each. */
@@ -144,42 +146,60 @@ VQTEST_HANDLER(vqtest_queue_set_indices)
 VQTEST_HANDLER(vqtest_queue_process)
 VQTEST_HANDLER(vqtest_queue_stats)
 
+/* A MAP whose answer cannot reach the caller must not stay mapped. */
+static void vqtest_map_undo(struct vqtest_dev *dev, void *cmd)
+{
+	struct vqtest_map *map = cmd;
+	struct vqtest_unmap unmap = {
+		.size = sizeof(unmap),
+		.iova = map->iova,
+		.length = map->length,
+	};
+
+	/* EBUSY if a racing QUEUE_CREATE already uses it: it stays */
+	vqtest_unmap(dev, &unmap);
+}
+
 /*
  * One entry per ioctl, indexed by its number; every ioctl is
- * _IO(VQTEST_TYPE, nr). @_err names an errno with which the op's out_
- * fields are still valid and copied back (0: none).
+ * _IO(VQTEST_TYPE, nr). Only ops with out_ fields (@_out) write the struct
+ * back; @_err names an errno with which those are still valid (0: none);
+ * @_undo reverts a success whose answer could not be written back.
  */
-#define VQTEST_OP(_nr, _fn, _struct, _last, _err)			\
+#define VQTEST_OP(_nr, _fn, _struct, _last, _out, _err, _undo)		\
 	[(_nr) - VQTEST_CMD_BASE] = {					\
 		.size = sizeof(_struct) +				\
 			BUILD_BUG_ON_ZERO(sizeof(union vqtest_ucmd) <	\
 					  sizeof(_struct)),		\
 		.min_size = offsetofend(_struct, _last),		\
+		.out = _out,						\
 		.err_out = _err,					\
 		.fn = _fn##_op,						\
+		.undo = _undo,						\
 	}
 
 /* min_size is the end of each struct's first version: never raise it */
 static const struct vqtest_ioctl_op vqtest_ops[] = {
 	VQTEST_OP(VQTEST_CMD_GET_INFO, vqtest_get_info, struct vqtest_info,
-		  out_max_blk_capacity, 0),
+		  out_max_blk_capacity, true, 0, NULL),
 	VQTEST_OP(VQTEST_CMD_SET_FEATURES, vqtest_set_features,
-		  struct vqtest_features, features, 0),
-	VQTEST_OP(VQTEST_CMD_MAP, vqtest_map, struct vqtest_map, iova, 0),
+		  struct vqtest_features, features, false, 0, NULL),
+	VQTEST_OP(VQTEST_CMD_MAP, vqtest_map, struct vqtest_map, iova, true, 0,
+		  vqtest_map_undo),
 	VQTEST_OP(VQTEST_CMD_UNMAP, vqtest_unmap, struct vqtest_unmap, length,
-		  0),
+		  false, 0, NULL),
 	VQTEST_OP(VQTEST_CMD_QUEUE_CREATE, vqtest_queue_create,
-		  struct vqtest_queue_create, __reserved, 0),
+		  struct vqtest_queue_create, __reserved, false, 0, NULL),
 	VQTEST_OP(VQTEST_CMD_QUEUE_DESTROY, vqtest_queue_destroy,
-		  struct vqtest_queue_destroy, __reserved, 0),
+		  struct vqtest_queue_destroy, __reserved, false, 0, NULL),
 	VQTEST_OP(VQTEST_CMD_QUEUE_RESET, vqtest_queue_reset,
-		  struct vqtest_queue_reset, out_dropped, 0),
+		  struct vqtest_queue_reset, out_dropped, true, 0, NULL),
 	VQTEST_OP(VQTEST_CMD_QUEUE_SET_INDICES, vqtest_queue_set_indices,
-		  struct vqtest_queue_set_indices, used_idx, 0),
+		  struct vqtest_queue_set_indices, used_idx, false, 0, NULL),
 	VQTEST_OP(VQTEST_CMD_QUEUE_PROCESS, vqtest_queue_process,
-		  struct vqtest_queue_process, out_pending, -EIO),
+		  struct vqtest_queue_process, out_pending, true, -EIO, NULL),
 	VQTEST_OP(VQTEST_CMD_QUEUE_STATS, vqtest_queue_stats,
-		  struct vqtest_queue_stats, out_violations, 0),
+		  struct vqtest_queue_stats, out_violations, true, 0, NULL),
 };
 
 static long vqtest_ioctl(struct file *file, unsigned int cmd,
@@ -211,8 +231,13 @@ static long vqtest_ioctl(struct file *file, unsigned int cmd,
 	ret = op->fn(dev, &buf);
 	if (ret && (!op->err_out || ret != op->err_out))
 		return ret;
-	if (copy_to_user(uarg, &buf, min_t(u32, op->size, user_size)))
+	if (!op->out)
+		return ret;
+	if (copy_to_user(uarg, &buf, min_t(u32, op->size, user_size))) {
+		if (!ret && op->undo)
+			op->undo(dev, &buf);
 		return -EFAULT;
+	}
 	return ret;
 }
 

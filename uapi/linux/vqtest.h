@@ -34,7 +34,9 @@
  *    field is not zero, or a field's value is not valid.
  *  - EOPNOTSUPP: the field is valid but names something this build does not
  *    implement (a behaviour, a feature).
- *  - EFAULT: the structure itself could not be read or written.
+ *  - EFAULT: the structure itself could not be read or written. Only
+ *    ioctls with out_ fields write it back; a MAP whose answer cannot be
+ *    written is undone, while RESET and PROCESS may have acted already.
  *  - ENOENT: the queue index or IOVA range does not exist.
  *  - EEXIST: the queue index or IOVA range already exists.
  *  - EBUSY: the object is in use (features with queues alive, a region that
