@@ -472,7 +472,8 @@ def plot(d, summ):
             f.write(" ".join(row) + "\n")
     png = os.path.join(d, "batch.png")
     gp = os.path.join(d, "batch.gp")
-    styles = {"vhost_test": 1, "vqtest": 2, "ringtest-sleep": 3, "ringtest-poll": 4}
+    styles = {"vhost_test": 1, "vqtest": 2, "vqtest-process": 3,
+              "vqtest-ring": 4, "ringtest-sleep": 6, "ringtest-poll": 7}
     plots = []
     for i, (p, bn) in enumerate(cols):
         c = 2 + 3 * i
