@@ -3704,7 +3704,6 @@ TEST_F_TIMEOUT(vq, queue_lifecycle_no_leak, 180)
 	free(t);
 }
 
-
 /* ------------------------------------------------------------------ */
 /* Sizes at the edges                                                  */
 /* ------------------------------------------------------------------ */
@@ -3880,7 +3879,7 @@ TEST_F_TIMEOUT(vq, echo_max_queue_size, 300)
 
 struct conc_arg {
 	int fd;
-	volatile bool *stop;
+	bool *stop;
 	uint64_t ops;
 	char err[200];
 };
@@ -3894,7 +3893,7 @@ static void *conc_poker(void *arg)
 	uint32_t chains;
 	int ret;
 
-	while (!*a->stop) {
+	while (!__atomic_load_n(a->stop, __ATOMIC_RELAXED)) {
 		ret = _vq_stats(a->fd, 0, &st);
 		if (!ret)
 			ret = _vq_get_info(a->fd, &info);
@@ -3918,7 +3917,7 @@ static void *conc_churn(void *arg)
 	struct conc_arg *a = arg;
 	int ret = 0;
 
-	while (!*a->stop && !ret) {
+	while (!__atomic_load_n(a->stop, __ATOMIC_RELAXED) && !ret) {
 		struct vqd q;
 		uint32_t index = 1 + a->ops % 4, chains;
 
@@ -3952,13 +3951,14 @@ TEST_F_TIMEOUT(vq, concurrent_ioctls, 300)
 {
 	struct traffic *t = calloc(1, sizeof(*t));
 	struct conc_arg poker = { .fd = self->fd }, churn = { .fd = self->fd };
-	volatile bool stop = false;
+	bool stop = false;
 	pthread_t th[2];
 	struct vqd *q = &self->q;
 	int ret;
 
 	ASSERT_NE(NULL, t);
-	poker.stop = churn.stop = &stop;
+	poker.stop = &stop;
+	churn.stop = &stop;
 	vq_set_features(self->fd, F_V1 | F_EVENT_IDX | F_INDIRECT);
 	engine_setup(_metadata, q, self->fd, 0, 256, 64, true, 16, 0);
 	ASSERT_EQ(0, tr_init(t, q, 100000, 0xc0c0));
@@ -3968,7 +3968,7 @@ TEST_F_TIMEOUT(vq, concurrent_ioctls, 300)
 	ASSERT_EQ(0, pthread_create(&th[0], NULL, conc_poker, &poker));
 	ASSERT_EQ(0, pthread_create(&th[1], NULL, conc_churn, &churn));
 	ret = tr_run(t);
-	stop = true;
+	__atomic_store_n(&stop, true, __ATOMIC_RELAXED);
 	pthread_join(th[0], NULL);
 	pthread_join(th[1], NULL);
 	ASSERT_EQ(0, ret) TH_LOG("%s", t->err);
