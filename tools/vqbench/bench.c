@@ -81,8 +81,9 @@ struct vqb_thread {
 	unsigned int nq;
 	uint64_t *lat;
 	uint64_t nlat;
+	uint64_t max_gap_ns;		/* longest wait for a completion */
 	int error;
-	char errmsg[200];
+	char errmsg[512];
 };
 
 struct vqb_ctx {
@@ -109,6 +110,81 @@ static void fail(struct vqb_thread *t, int err, const char *what)
 			 t->id, what, strerror(-t->error));
 	}
 	__atomic_store_n(&t->ctx->stop, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * No completion for STALL_NS: say what both sides think, so that a lost
+ * kick or call can be told from a slow device. The ring fields are read
+ * as they are (little-endian hosts).
+ */
+static int stall(struct vqb_thread *t, struct vqb_queue *bq)
+{
+	const uint16_t *avail = vq_split_ring_addr(bq->q, VQ_RING_AVAIL, NULL);
+	const uint8_t *used = vq_split_ring_addr(bq->q, VQ_RING_USED, NULL);
+	uint32_t num = vq_split_size(bq->q);
+	struct vqtest_queue_stats st = { 0 };
+	struct vq_split_counters dc;
+	uint16_t uflags, uidx, aevent;
+
+	vq_split_stats(bq->q, &st);
+	vq_split_counters(bq->q, &dc);
+	memcpy(&uflags, used, 2);
+	memcpy(&uidx, used + 2, 2);
+	memcpy(&aevent, used + 4 + 8 * (size_t)num, 2);
+	t->error = -ETIMEDOUT;
+	snprintf(t->errmsg, sizeof(t->errmsg),
+		 "queue %u: no completion for 10 s: driver started %llu completed %llu; avail flags %#x idx %u used_event %u; used flags %#x idx %u avail_event %u; device state %u last_avail %u used %u kicks %llu runs %llu calls %llu suppressed %llu+%llu; driver kicks %llu suppressed %llu",
+		 bq->index, (unsigned long long)bq->started,
+		 (unsigned long long)bq->completed, avail[0], avail[1],
+		 avail[2 + num], uflags, uidx, aevent, st.out_state,
+		 st.out_last_avail_idx, st.out_used_idx,
+		 (unsigned long long)st.out_counters.kicks,
+		 (unsigned long long)st.out_counters.worker_runs,
+		 (unsigned long long)st.out_counters.calls,
+		 (unsigned long long)st.out_counters.calls_suppressed_flag,
+		 (unsigned long long)st.out_counters.calls_suppressed_event,
+		 (unsigned long long)dc.kicks,
+		 (unsigned long long)dc.kicks_suppressed);
+	__atomic_store_n(&t->ctx->stop, 1, __ATOMIC_RELAXED);
+	/* a debugging hook: look at the kernel while the stall lasts */
+	if (getenv("VQBENCH_STALL_CMD")) {
+		fprintf(stderr, "vqbench: %s\nvqbench: running $VQBENCH_STALL_CMD\n",
+			t->errmsg);
+		if (system(getenv("VQBENCH_STALL_CMD")))
+			fprintf(stderr, "vqbench: $VQBENCH_STALL_CMD failed\n");
+	}
+	return -ETIMEDOUT;
+}
+
+/* Progress: note the longest wait for a completion. */
+static void progressed(struct vqb_thread *t, uint64_t *last)
+{
+	uint64_t now = vqb_now_ns();
+
+	if (now - *last > t->max_gap_ns)
+		t->max_gap_ns = now - *last;
+	*last = now;
+}
+
+static int reap(struct vqb_thread *t, struct vqb_queue *bq);
+
+/*
+ * Nothing completed for STALL_NS: look once more (a completion may have
+ * come with the wakeup that ended the last wait), else give up.
+ */
+static int check_stall(struct vqb_thread *t, struct vqb_queue *bq,
+		       uint64_t *last)
+{
+	int ret;
+
+	if (vqb_now_ns() - *last <= STALL_NS)
+		return 0;
+	ret = reap(t, bq);
+	if (ret > 0) {
+		progressed(t, last);
+		return 0;
+	}
+	return stall(t, bq);
 }
 
 static bool stopped(struct vqb_ctx *c)
@@ -445,7 +521,7 @@ static int loop_burst(struct vqb_thread *t, const struct vqb_phase *ph)
 			if (!nw)
 				break;
 			if (progress) {
-				last_progress = vqb_now_ns();
+				progressed(t, &last_progress);
 				continue;
 			}
 			if (o->wait == VQB_WAIT_SLEEP) {
@@ -455,10 +531,9 @@ static int loop_burst(struct vqb_thread *t, const struct vqb_phase *ph)
 					return ret;
 				}
 			}
-			if (vqb_now_ns() - last_progress > STALL_NS) {
-				fail(t, -ETIMEDOUT, "no completion for 10 s");
-				return -ETIMEDOUT;
-			}
+			ret = check_stall(t, waitq[0], &last_progress);
+			if (ret)
+				return ret;
 			if (stopped(t->ctx) && t->error)
 				return t->error;
 		}
@@ -552,7 +627,7 @@ static int loop_window(struct vqb_thread *t, const struct vqb_phase *ph)
 					return queue_broken(t, bq, ret);
 				if (ret) {
 					bq->r = 0;
-					last_progress = vqb_now_ns();
+					progressed(t, &last_progress);
 				}
 				if (bq->r == 0)
 					again = true;
@@ -587,10 +662,9 @@ static int loop_window(struct vqb_thread *t, const struct vqb_phase *ph)
 				return ret;
 			}
 		}
-		if (vqb_now_ns() - last_progress > STALL_NS) {
-			fail(t, -ETIMEDOUT, "no completion for 10 s");
-			return -ETIMEDOUT;
-		}
+		ret = check_stall(t, nw ? waitq[0] : t->qs[0], &last_progress);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -693,7 +767,7 @@ static int loop_ring(struct vqb_thread *t, const struct vqb_phase *ph)
 					return queue_broken(t, bq, ret);
 				if (ret) {
 					moved = true;
-					last_progress = vqb_now_ns();
+					progressed(t, &last_progress);
 				}
 				if (moved)
 					again = true;
@@ -728,10 +802,9 @@ static int loop_ring(struct vqb_thread *t, const struct vqb_phase *ph)
 				return ret;
 			}
 		}
-		if (vqb_now_ns() - last_progress > STALL_NS) {
-			fail(t, -ETIMEDOUT, "no completion for 10 s");
-			return -ETIMEDOUT;
-		}
+		ret = check_stall(t, nw ? waitq[0] : t->qs[0], &last_progress);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -783,6 +856,7 @@ static void *thread_main(void *arg)
 		if (__atomic_load_n(&c->quit, __ATOMIC_RELAXED))
 			break;
 		ph = c->phase;
+		t->max_gap_ns = 0;
 		for (i = 0; i < t->nq; i++) {
 			struct vqb_queue *bq = t->qs[i];
 
@@ -1169,6 +1243,9 @@ int vqb_run(const struct vqb_opts *o, struct vqb_result *res)
 		run_phase(&c, &m, o->chains ? 0 : o->duration, progress);
 		vqb_cpu_snap(&res->after);
 		sum_counters(&c, &res->c, completed0);
+		for (i = 0; i < o->threads; i++)
+			if (c.threads[i].max_gap_ns / 1e6 > res->max_gap_ms)
+				res->max_gap_ms = c.threads[i].max_gap_ns / 1e6;
 	}
 	if (!collect_error(&c, res) && o->lat_samples) {
 		struct vqb_phase l = { VQB_LOOP_BURST, 1, o->lat_samples, true };

@@ -163,6 +163,7 @@ void vqb_print_details(FILE *f, const struct vqb_opts *o,
 		(unsigned long long)c->drv_calls,
 		(unsigned long long)c->drv_waits, drv_ns(r) / 1e9,
 		kw_ns(r) / 1e9, sys / 1e9, r->before.load1, r->after.load1);
+	fprintf(f, "  longest wait for a completion: %.3f ms\n", r->max_gap_ms);
 	fprintf(f, "  scheduling per chain: driver %.3f voluntary + %.3f involuntary context switches, kworker %.3f timeslices, IPIs %.3f resched + %.3f call\n",
 		per(r->after.self_vcsw - r->before.self_vcsw, c->chains),
 		per(r->after.self_ivcsw - r->before.self_ivcsw, c->chains),
@@ -251,6 +252,7 @@ void vqb_print_json(FILE *f, const struct vqb_opts *o,
 		fprintf(f, ",\"ipi_res_per_chain\":%.4f,\"ipi_cal_per_chain\":%.4f",
 			per(r->after.ipi_res - r->before.ipi_res, n),
 			per(r->after.ipi_cal - r->before.ipi_cal, n));
+	fprintf(f, ",\"max_gap_ms\":%.3f", r->max_gap_ms);
 	fprintf(f, ",\"load_before\":%.2f,\"load_after\":%.2f",
 		r->before.load1, r->after.load1);
 	if (r->lat_n)

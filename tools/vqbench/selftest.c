@@ -77,7 +77,7 @@ static bool run_case(int n, const struct st_case *c)
 {
 	struct vqb_opts o;
 	struct vqb_result r;
-	char why[300] = "";
+	char why[600] = "";
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *mem;

@@ -158,8 +158,9 @@ struct vqb_result {
 	double lat_p99;
 	double lat_p999;
 	double lat_max;
+	double max_gap_ms;	/* longest a driver waited for any completion */
 	int error;		/* 0 or -errno */
-	char errmsg[256];
+	char errmsg[512];
 };
 
 /* vqbench.c */
