@@ -4,12 +4,15 @@
 # tools/bench/report.py: turn one tools/bench/run results directory into
 # the comparison.
 #
-# usage: report.py RESULTS_DIR
+# usage: report.py [-o OUTDIR] RESULTS_DIR [RESULTS_DIR...]
 #
 # Reads console.log (the guest's framed runs), hostload.log (the host's
-# stamps at every frame) and meta.txt; writes results.json (every run),
-# summary.json, table.txt, perf.md and batch.png (gnuplot, when there is
-# more than one batch size) into RESULTS_DIR, and prints table.txt.
+# stamps at every frame) and meta.txt of each results directory (several:
+# their runs are merged; ratios pair runs of the same boot and
+# repetition only); writes results.json (every run), summary.json,
+# table.txt, perf.md and batch.png (gnuplot, when there is more than one
+# batch size) into OUTDIR (default: the first directory), and prints
+# table.txt.
 #
 # Per run: chains/s is CHAINS over the wall time `vqbench time` measured
 # around the whole program (setup included, for all three alike); CPU
@@ -201,7 +204,7 @@ def paired(runs, place, feat, batch, a, b):
     by = {}
     for r in runs:
         if (r["place"], r["feat"], r["batch"]) == (place, feat, batch) and r["ok"]:
-            by.setdefault(r["rep"], {})[r["bench"]] = r
+            by.setdefault((r.get("src", ""), r["rep"]), {})[r["bench"]] = r
     ratios, clean = [], []
     for rep, d in sorted(by.items()):
         if a in d and b in d:
@@ -384,18 +387,20 @@ def build_table(meta, info, runs, summ, lc):
                      fmt_num(min((r["host_load_begin"] for r in runs if "host_load_begin" in r), default=None), "%.2f"),
                      fmt_num(max((r["host_load_end"] for r in runs if "host_load_end" in r), default=None), "%.2f")))
     for r in cont:
-        lines.append("  contended: id %d %s %s %s b%d rep %d: other %.2f CPU, load %.2f->%.2f" % (
-            r["id"], r["bench"], r["place"], r["feat"], r["batch"], r["rep"],
+        lines.append("  contended: %s id %d %s %s %s b%d rep %d: other %.2f CPU, load %.2f->%.2f" % (
+            r.get("src", ""), r["id"], r["bench"], r["place"], r["feat"], r["batch"], r["rep"],
             r["host_other_cpu"], r["host_load_begin"], r["host_load_end"]))
     if nomark:
         lines.append("  %d runs without host stamps" % len(nomark))
     bad = [r for r in runs if not r["ok"]]
     for r in bad:
-        lines.append("  FAILED: id %d %s %s %s b%d rep %d rc %s %s" % (
-            r["id"], r["bench"], r["place"], r["feat"], r["batch"], r["rep"],
+        lines.append("  FAILED: %s id %d %s %s %s b%d rep %d rc %s %s" % (
+            r.get("src", ""), r["id"], r["bench"], r["place"], r["feat"], r["batch"], r["rep"],
             r.get("rc"), "; ".join(r.get("errors", []))[:200]))
     if info:
         lines.append("guest: " + " | ".join(info))
+    if meta.get("sources"):
+        lines.append("runs from: %s" % meta["sources"])
     lines.append("source: %s %s (image %s), vqtest %s; %s" % (
         meta.get("source_package", "?"), meta.get("source_version", "?"),
         meta.get("image_version", "?"), meta.get("vqtest_commit", "?"),
@@ -472,13 +477,16 @@ def plot(d, summ):
             f.write(" ".join(row) + "\n")
     png = os.path.join(d, "batch.png")
     gp = os.path.join(d, "batch.gp")
-    styles = {"vhost_test": 1, "vqtest": 2, "vqtest-process": 3,
-              "vqtest-ring": 4, "ringtest-sleep": 6, "ringtest-poll": 7}
+    colors = {"vhost_test": "#1f77b4", "vqtest": "#d62728",
+              "vqtest-process": "#ff9896", "vqtest-ring": "#ff7f0e",
+              "ringtest-sleep": "#2ca02c", "ringtest-poll": "#98df8a"}
     plots = []
     for i, (p, bn) in enumerate(cols):
         c = 2 + 3 * i
-        plots.append("'%s' using 1:%d:%d:%d with yerrorlines lw 2 lc %d dt %d title '%s, %s vCPU%s'" % (
-            dat, c, c + 1, c + 2, styles[bn], 1 if p == "same" else 2, bn, p,
+        # same vCPU: filled points, thick; split: open points, thin
+        plots.append("'%s' using 1:%d:%d:%d with yerrorlines lw %d pt %d ps 1.3 lc rgb '%s' title '%s, %s vCPU%s'" % (
+            dat, c, c + 1, c + 2, 3 if p == "same" else 1,
+            7 if p == "same" else 6, colors.get(bn, "black"), bn, p,
             "" if p == "same" else "s"))
     with open(gp, "w") as f:
         f.write("set terminal png size 1000,600 noenhanced\n"
@@ -496,34 +504,52 @@ def plot(d, summ):
 
 
 def main():
-    if len(sys.argv) != 2:
-        print("usage: report.py RESULTS_DIR", file=sys.stderr)
+    args = sys.argv[1:]
+    out = None
+    if len(args) >= 2 and args[0] == "-o":
+        out, args = args[1], args[2:]
+    if not args:
+        print("usage: report.py [-o OUTDIR] RESULTS_DIR [RESULTS_DIR...]", file=sys.stderr)
         return 2
-    d = sys.argv[1]
-    meta = load_meta(d)
-    marks, hz, ncpu = load_host(d)
-    runs, lc, info = parse_console(d)
-    enrich(runs, marks, hz, ncpu)
+    out = out or args[0]
+    os.makedirs(out, exist_ok=True)
+    meta = load_meta(args[0])
+    runs, lc, info = [], [], []
+    for d in args:
+        marks, hz, ncpu = load_host(d)
+        r, l, i = parse_console(d)
+        enrich(r, marks, hz, ncpu)
+        for x in r:
+            x["src"] = os.path.basename(os.path.normpath(d))
+        runs += r
+        lc += l
+        info += i
+        m = load_meta(d)
+        if d != args[0]:
+            meta["reps"] = max(int(meta.get("reps", 0) or 0), int(m.get("reps", 0) or 0))
+            meta["date"] = min(meta.get("date", "~"), m.get("date", "~"))
+    if len(args) > 1:
+        meta["sources"] = " ".join(os.path.basename(os.path.normpath(d)) for d in args)
     summ = summarize(runs)
     table, targets = build_table(meta, info, runs, summ, lc)
-    with open(os.path.join(d, "results.json"), "w") as f:
+    with open(os.path.join(out, "results.json"), "w") as f:
         for r in runs:
             f.write(json.dumps(r, sort_keys=True) + "\n")
-    with open(os.path.join(d, "summary.json"), "w") as f:
+    with open(os.path.join(out, "summary.json"), "w") as f:
         json.dump({"meta": meta,
                    "groups": [dict(zip(("place", "feat", "batch", "bench"), k), **v)
                               for k, v in sorted(summ.items())],
                    "lifecycle": lifecycle_summary(lc),
                    "targets": [{"target": t, "value": v, "met": ok}
                                for t, v, ok in targets]}, f, indent=1)
-    with open(os.path.join(d, "table.txt"), "w") as f:
+    with open(os.path.join(out, "table.txt"), "w") as f:
         f.write(table)
-    with open(os.path.join(d, "perf.md"), "w") as f:
+    with open(os.path.join(out, "perf.md"), "w") as f:
         f.write(perf_md(meta, summ, runs, lc, targets))
-    png = plot(d, summ)
+    png = plot(out, summ)
     sys.stdout.write(table)
     print("report: %s/table.txt, perf.md, results.json%s" % (
-        d, ", batch.png" if png else ""))
+        out, ", batch.png" if png else ""))
     return 0
 
 
