@@ -578,18 +578,6 @@ TEST(reserved_fields)
 /* Leaks                                                               */
 /* ------------------------------------------------------------------ */
 
-/* Let RCU-freed objects and per-CPU caches settle before measuring. */
-static void settle(void)
-{
-	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
-
-	if (fd >= 0) {
-		if (write(fd, "3", 1) < 0)
-			perror("drop_caches");
-		close(fd);
-	}
-	usleep(300 * 1000);
-}
 
 #define OPEN_CLOSE_ROUNDS	10000
 
@@ -610,7 +598,7 @@ TEST_F_TIMEOUT(leak, open_close, 120)
 		ASSERT_LE(0, fd);
 		close(fd);
 	}
-	settle();
+	vq_settle();
 	slab0 = vq_meminfo_kb("Slab");
 	unrecl0 = vq_meminfo_kb("SUnreclaim");
 	files0 = vq_read_long("/proc/sys/fs/file-nr");
@@ -626,7 +614,7 @@ TEST_F_TIMEOUT(leak, open_close, 120)
 			ASSERT_EQ(0, _vq_get_info(fd, &info));
 		ASSERT_EQ(0, close(fd));
 	}
-	settle();
+	vq_settle();
 	slab1 = vq_meminfo_kb("Slab");
 	unrecl1 = vq_meminfo_kb("SUnreclaim");
 	files1 = vq_read_long("/proc/sys/fs/file-nr");

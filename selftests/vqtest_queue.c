@@ -3659,12 +3659,7 @@ TEST_F_TIMEOUT(vq, queue_lifecycle_no_leak, 180)
 	/* one round first, so caches are warm */
 	for (i = -50; i < n; i++) {
 		if (!i) {
-			fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
-			if (fd >= 0) {
-				ASSERT_EQ(1, write(fd, "3", 1));
-				close(fd);
-			}
-			usleep(200000);
+			vq_settle();
 			lck0 = vq_status_kb("VmLck");
 			unrecl0 = vq_meminfo_kb("SUnreclaim");
 			files0 = vq_read_long("/proc/sys/fs/file-nr");
@@ -3685,12 +3680,7 @@ TEST_F_TIMEOUT(vq, queue_lifecycle_no_leak, 180)
 		tr_free(t);
 		vqd_free(&q);
 	}
-	fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
-	if (fd >= 0) {
-		ASSERT_EQ(1, write(fd, "3", 1));
-		close(fd);
-	}
-	usleep(200000);
+	vq_settle();
 	unrecl1 = vq_meminfo_kb("SUnreclaim");
 	files1 = vq_read_long("/proc/sys/fs/file-nr");
 	TH_LOG("%d devices: SUnreclaim %+ld kB, files %+ld, VmLck %ld -> %ld kB",
