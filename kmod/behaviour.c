@@ -64,7 +64,9 @@ int vqtest_behaviour_init(struct vqtest_queue *q,
 	if (!cmd->blk_capacity || cmd->blk_capacity % VQT_SECTOR ||
 	    cmd->blk_capacity > VQTEST_MAX_BLK_CAPACITY)
 		return -EINVAL;
-	q->disk = vzalloc(cmd->blk_capacity);
+	/* sized by the caller: ENOMEM is the answer, not a stack dump */
+	q->disk = __vmalloc(cmd->blk_capacity,
+			    GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN);
 	if (!q->disk)
 		return -ENOMEM;
 	q->disk_size = cmd->blk_capacity;

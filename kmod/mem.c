@@ -41,8 +41,9 @@ static int vqtest_pin(struct vqtest_region *reg)
 {
 	unsigned long done = 0;
 
+	/* sized by the caller: ENOMEM is the answer, not a stack dump */
 	reg->pages = kvcalloc(reg->npages, sizeof(*reg->pages),
-			      GFP_KERNEL_ACCOUNT);
+			      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!reg->pages)
 		return -ENOMEM;
 	while (done < reg->npages) {

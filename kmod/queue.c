@@ -410,8 +410,10 @@ int vqtest_queue_create(struct vqtest_dev *dev,
 		return ret;
 
 	ring_size = vqt_ring_scratch_size(cmd->num);
+	/* sized by the caller: ENOMEM is the answer, not a stack dump */
 	q = kvzalloc(sizeof(*q) + ring_size +
-		     cmd->ooo_window * sizeof(*q->held), GFP_KERNEL_ACCOUNT);
+		     cmd->ooo_window * sizeof(*q->held),
+		     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!q)
 		return -ENOMEM;
 	q->held = (struct vqtest_done *)(q->scratch + ring_size);
