@@ -20,6 +20,7 @@
 #   LIFECYCLE   1: the per-queue memory and create/destroy timing too
 #   RING_BATCHES batch sizes at which vqtest also runs ringtest's loop
 #               (vqtest-ring, beside ringtest-sleep; "64")
+#   SWEEP       1: vqbench sweep (burst loop, batch 1 to 256, same vCPU)
 #   TRACECOST   1: vqtest.ko against a build without tracepoints
 #               (/usr/bin/vqtest-notrace.ko), device-bound runs
 #   VQPROC      1: also vqtest-process (same vCPU, default features): the
@@ -38,7 +39,7 @@ set -u
 
 REPS=5 BATCHES="1 64" PLACEMENTS="same split" FEATS="default"
 FEAT_BATCHES=64 CHAINS=1048576 RUN_TIMEOUT=600 LIFECYCLE=1 VQPROC=1
-TRACECOST=1 RING_BATCHES=64
+TRACECOST=1 RING_BATCHES=64 SWEEP=1
 # shellcheck source=/dev/null
 [ -f /usr/bin/bench-guest.conf ] && . /usr/bin/bench-guest.conf
 
@@ -198,6 +199,18 @@ if [ "$TRACECOST" = 1 ] && [ -f /usr/bin/vqtest-notrace.ko ]; then
 		done
 		r=$((r + 1))
 	done
+fi
+
+# vqbench's own sweep: chains/s against the batch size in its burst loop
+# (N chains per kick, sleep on the call), same vCPU; the host plots it
+if [ "$SWEEP" = 1 ]; then
+	vqbench sweep -B sink -n 256 --out 1:1024 -l burst -w sleep -P same \
+		--batches 1,2,4,8,16,32,64,128,256 -c 100000 --reps 3 \
+		--quiet --no-progress --data /tmp/sweep.dat --plot /tmp/sweep.png \
+		2>/dev/null
+	echo "BENCH-SWEEP-BEGIN"
+	cat /tmp/sweep.dat
+	echo "BENCH-SWEEP-END"
 fi
 
 if [ "$LIFECYCLE" = 1 ]; then

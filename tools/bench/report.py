@@ -81,9 +81,9 @@ def load_host(d):
 
 
 def parse_console(d):
-    runs, lifecycle, info = [], [], []
+    runs, lifecycle, info, sweep = [], [], [], []
     cur = None
-    in_lc = False
+    in_lc = in_sweep = False
     with open(os.path.join(d, "console.log"), errors="replace") as f:
         for line in f:
             line = line.rstrip("\n")
@@ -100,6 +100,16 @@ def parse_console(d):
                 cur["rc"] = int(kv.get("rc", -1))
                 runs.append(cur)
                 cur = None
+                continue
+            if "BENCH-SWEEP-BEGIN" in line:
+                in_sweep = True
+                continue
+            if "BENCH-SWEEP-END" in line:
+                in_sweep = False
+                continue
+            if in_sweep:
+                if re.match(r"^#|^\d+ ", line):
+                    sweep.append(line)
                 continue
             if "BENCH-LIFECYCLE-BEGIN" in line:
                 in_lc = True
@@ -126,7 +136,7 @@ def parse_console(d):
                 cur["vt"] = {k: int(v) for k, v in parse_kv(line).items()}
             elif "Assertion" in line or "error" in line.lower():
                 cur.setdefault("errors", []).append(line)
-    return runs, lifecycle, info
+    return runs, lifecycle, info, sweep
 
 
 def enrich(runs, marks, hz, ncpu):
@@ -503,6 +513,31 @@ def plot(d, summ):
         return None
 
 
+def plot_sweep(d, lines, meta):
+    """vqbench sweep's data (batch median min max ...) as sweep.png"""
+    if not lines:
+        return None
+    dat = os.path.join(d, "sweep.dat")
+    with open(dat, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    png = os.path.join(d, "sweep.png")
+    gp = os.path.join(d, "sweep.gp")
+    with open(gp, "w") as f:
+        f.write("set terminal png size 900,560 noenhanced\n"
+                "set output '%s'\n"
+                "set title 'vqbench sweep: sink, 1 KiB, ring 256, N chains per kick, same vCPU, %s, TCG'\n"
+                "set logscale x 2\nset logscale y\nset xlabel 'batch (chains per kick)'\n"
+                "set ylabel 'chains/s'\nset grid\nset key top left\n"
+                "plot '%s' using 1:2:3:4 with yerrorlines lw 2 pt 7 lc rgb '#d62728' title 'median of 3 (min-max)'\n"
+                % (png, meta.get("kernel", "?"), dat))
+    try:
+        subprocess.run(["gnuplot", gp], check=True)
+        return png
+    except (OSError, subprocess.CalledProcessError) as e:
+        print("report: gnuplot failed: %s" % e, file=sys.stderr)
+        return None
+
+
 def main():
     args = sys.argv[1:]
     out = None
@@ -515,9 +550,12 @@ def main():
     os.makedirs(out, exist_ok=True)
     meta = load_meta(args[0])
     runs, lc, info = [], [], []
+    sweep_lines = []
     for d in args:
         marks, hz, ncpu = load_host(d)
-        r, l, i = parse_console(d)
+        r, l, i, sw = parse_console(d)
+        if sw:
+            sweep_lines = sw
         enrich(r, marks, hz, ncpu)
         for x in r:
             x["src"] = os.path.basename(os.path.normpath(d))
@@ -547,9 +585,10 @@ def main():
     with open(os.path.join(out, "perf.md"), "w") as f:
         f.write(perf_md(meta, summ, runs, lc, targets))
     png = plot(out, summ)
+    spng = plot_sweep(out, sweep_lines, meta)
     sys.stdout.write(table)
-    print("report: %s/table.txt, perf.md, results.json%s" % (
-        out, ", batch.png" if png else ""))
+    print("report: %s/table.txt, perf.md, results.json%s%s" % (
+        out, ", batch.png" if png else "", ", sweep.png" if spng else ""))
     return 0
 
 
