@@ -98,13 +98,14 @@ static void help(void)
 	     "      --progress, --no-progress   a line a second (default: on a tty)\n"
 	     "      --label TEXT       name the run\n"
 	     "      --dev PATH         the device (default /dev/vqtest)\n"
-	     "environment: VQBENCH_STALL_CMD, a shell command run when a queue makes\n"
-	     "no progress for 10 s (before vqbench gives up), e.g. to dump the kernel\n"
 	     "sweep:\n"
 	     "      --batches LIST     batch sizes (default 1,2,4,8,16,32,64,128,256)\n"
 	     "      --reps N           runs per batch size, the median is plotted\n"
 	     "      --plot FILE.png    chains/s against batch size (needs gnuplot)\n"
-	     "      --data FILE        the plotted data (default FILE.png's stem .dat)");
+	     "      --data FILE        the plotted data (default FILE.png's stem .dat)\n"
+	     "environment:\n"
+	     "  VQBENCH_STALL_CMD      a shell command run when a queue makes no progress\n"
+	     "                         for 10 s (before vqbench gives up): dump the kernel");
 }
 
 enum {
