@@ -99,6 +99,7 @@ else
 	rc=${PIPESTATUS[0]}
 	set -e
 	read -r c p x s < <(tap "$LOGDIR/unit.log")
+	mapfile -t bad < <(grep -E '^(not ok|Bail out!)' "$LOGDIR/unit.log" | head -n 8)
 	if [ "$rc" != 0 ] && [ "$x" = 0 ]; then
 		x=1	# the build or a runner failed without a failed test
 	elif [ "$c" = 0 ]; then
@@ -106,6 +107,7 @@ else
 	fi
 	passed=$((passed + p)) failed=$((failed + x)) skipped=$((skipped + s))
 	note "unit: $p passed, $x failed, $s skipped (make rc=$rc), $(since "$t0")s"
+	for b in "${bad[@]}"; do note "    $b"; done
 fi
 
 # --- 2. Selftests in a VM per kernel --------------------------------------
@@ -173,6 +175,8 @@ for k in "$@"; do
 				"$console" >"$sect"
 			read -r c p x s < <(totals "$sect")
 			rc=$(sed -n 's/.*VQTEST-VM-CMD-END [0-9]*\/[0-9]*: rc=\([0-9]*\).*/\1/p' "$sect")
+			# the failed tests by name, so the summary alone says what broke
+			mapfile -t bad < <(sed -n 's/^not ok [0-9]* \([^#]*\).*/\1/p' "$sect" | head -n 8)
 			rm -f "$sect"
 			if [ "$c" = 0 ]; then
 				x=1 p=0 s=0
@@ -184,6 +188,7 @@ for k in "$@"; do
 			fi
 			kp=$((kp + p)) kf=$((kf + x)) ks=$((ks + s))
 			lines+=("$(printf '%-28s %4d passed %4d failed %4d skipped  %s' "$t" "$p" "$x" "$s" "$why")")
+			for b in "${bad[@]}"; do lines+=("    not ok: $b"); done
 		done
 	fi
 
