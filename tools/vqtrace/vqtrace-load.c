@@ -469,7 +469,8 @@ int main(int argc, char **argv)
 		}
 		printf("violation: class=%u desc=%u ring=%u (expected class=%u desc=%u ring=%u)\n",
 		       st.out_violation, st.out_violation_desc,
-		       st.out_violation_ring, VQTEST_V_NEXT_RANGE, 2 * slot,
+		       st.out_violation_ring, (unsigned int)VQTEST_V_NEXT_RANGE,
+		       2 * slot,
 		       ring);
 		if (st.out_violation != VQTEST_V_NEXT_RANGE ||
 		    st.out_violation_desc != 2 * slot ||
