@@ -9,6 +9,8 @@
 #define _VQTEST_COMPAT_H
 
 #include <linux/eventfd.h>
+#include <linux/fs.h>
+#include <linux/sched.h>
 #include <linux/workqueue.h>
 
 /* 6.8 dropped the count argument of eventfd_signal(). */
@@ -29,6 +31,31 @@ static inline void vqtest_eventfd_signal(struct eventfd_ctx *ctx)
 #define VQTEST_WQ_PERCPU	WQ_PERCPU
 #else
 #define VQTEST_WQ_PERCPU	0
+#endif
+
+/*
+ * A reference on a file that may be on its way to release (count zero):
+ * false then. 6.13 made struct file's f_count a file_ref_t f_ref.
+ */
+static inline bool vqtest_get_file_live(struct file *file)
+{
+#ifdef VQTEST_HAVE_FILE_REF
+	return file_ref_get(&file->f_ref);
+#else
+	return atomic_long_inc_not_zero(&file->f_count);
+#endif
+}
+
+/*
+ * Tasks that never return to userspace, where a TWA_RESUME task_work
+ * would wait for their exit: kernel threads, io_uring workers and (6.4's
+ * PF_USER_WORKER) vhost workers.
+ */
+#ifdef PF_USER_WORKER
+#define VQTEST_PF_NO_RESUME	(PF_KTHREAD | PF_IO_WORKER | PF_USER_WORKER | \
+				 PF_EXITING)
+#else
+#define VQTEST_PF_NO_RESUME	(PF_KTHREAD | PF_IO_WORKER | PF_EXITING)
 #endif
 
 #endif /* _VQTEST_COMPAT_H */

@@ -48,6 +48,7 @@ static int vqtest_open(struct inode *inode, struct file *file)
 	init_rwsem(&dev->map_sem);
 	dev->map.r = dev->slots;
 	xa_init(&dev->queues);
+	dev->file = file;
 	file->private_data = dev;
 	return nonseekable_open(inode, file);
 }

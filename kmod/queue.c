@@ -255,6 +255,70 @@ static void vqtest_worker(struct work_struct *work)
 		vqtest_queue_kick_work(q);
 }
 
+static void vqtest_queue_put(struct vqtest_queue *q)
+{
+	if (!refcount_dec_and_test(&q->ref))
+		return;
+	mutex_destroy(&q->lock);
+	kvfree(q);
+}
+
+/*
+ * VQTEST_QUEUE_F_INLINE: the run a kick queued on the kicking task, now on
+ * its way back to userspace, where it may sleep and no eventfd is being
+ * signalled (eventfd_signal() refuses to nest in the kick's own wakeup).
+ * It holds a queue reference, and the device file so that neither the
+ * device nor this module goes before it has run; fput() defers the
+ * release, so this function has returned before it happens.
+ */
+static void vqtest_inline_run(struct callback_head *cb)
+{
+	struct vqtest_queue *q = container_of(cb, struct vqtest_queue,
+					      inline_cb);
+	struct file *file = q->dev->file;
+	u32 done;
+
+	/* a kick from now on queues another run: it may find nothing left */
+	clear_bit(0, &q->inline_pending);
+	smp_mb__after_atomic();	/* clear the bit before reading the ring */
+	mutex_lock(&q->lock);
+	if (!q->gone && vqtest_queue_run(q, 0, true, &done) == -EAGAIN)
+		vqtest_queue_kick_work(q);	/* past the budget */
+	mutex_unlock(&q->lock);
+	vqtest_queue_put(q);
+	fput(file);
+}
+
+/* Queue an inline run on the kicking task; false: the worker must run. */
+static bool vqtest_kick_inline(struct vqtest_queue *q)
+{
+	if (!in_task() || (current->flags & VQTEST_PF_NO_RESUME))
+		return false;
+	/* queued and not started yet: it will see this kick's chains */
+	if (test_and_set_bit(0, &q->inline_pending))
+		return true;
+	/*
+	 * The queue cannot go while we are here: destroy first takes us off
+	 * the kick's wait queue, under the lock this wakeup holds. The device
+	 * file can be closing already (release destroys the queues next):
+	 * then the worker takes the kick, and release cancels it.
+	 */
+	if (!vqtest_get_file_live(q->dev->file))
+		goto no_inline;
+	init_task_work(&q->inline_cb, vqtest_inline_run);
+	if (task_work_add(current, &q->inline_cb, TWA_RESUME)) {
+		/* fput() defers a release: fine under the wakeup lock */
+		fput(q->dev->file);
+		goto no_inline;
+	}
+	refcount_inc(&q->ref);
+	return true;
+
+no_inline:
+	clear_bit(0, &q->inline_pending);
+	return false;
+}
+
 static int vqtest_kick_wake(wait_queue_entry_t *wait, unsigned int mode,
 			    int sync, void *key)
 {
@@ -265,7 +329,8 @@ static int vqtest_kick_wake(wait_queue_entry_t *wait, unsigned int mode,
 		return 0;
 	atomic64_inc(&q->kicks);
 	trace_vqtest_kick(q->dev->id, q->index);
-	vqtest_queue_kick_work(q);
+	if (!(q->flags & VQTEST_QUEUE_F_INLINE) || !vqtest_kick_inline(q))
+		vqtest_queue_kick_work(q);
 	return 0;
 }
 
@@ -316,26 +381,31 @@ static void vqtest_queue_free(struct vqtest_queue *q)
 
 	if (q->kick_wqh)
 		remove_wait_queue(q->kick_wqh, &q->kick_wait);
+	/* an inline run still queued on some task finds the queue gone */
+	mutex_lock(&q->lock);
+	q->gone = true;
+	mutex_unlock(&q->lock);
 	/* no wakeup can queue the work any more; wait out a running one */
 	cancel_work_sync(&q->work);
 	if (q->kick_file)
 		fput(q->kick_file);
 	if (q->call)
 		eventfd_ctx_put(q->call);
+	q->call = NULL;
 	mutex_lock(&dev->lock);
 	for (i = 0; i < 3; i++)
 		if (q->ring_reg[i])
 			vqtest_region_put(q->ring_reg[i]);
 	mutex_unlock(&dev->lock);
 	vqtest_behaviour_free(q);
-	mutex_destroy(&q->lock);
-	kvfree(q);
+	vqtest_queue_put(q);
 }
 
 static int vqtest_queue_check(const struct vqtest_dev *dev,
 			      const struct vqtest_queue_create *cmd)
 {
-	u32 known = VQTEST_QUEUE_F_OUT_OF_ORDER | VQTEST_QUEUE_F_CHECKSUM;
+	u32 known = VQTEST_QUEUE_F_OUT_OF_ORDER | VQTEST_QUEUE_F_CHECKSUM |
+		    VQTEST_QUEUE_F_INLINE;
 
 	if ((cmd->flags & ~known) || cmd->__reserved)
 		return -EINVAL;
@@ -363,6 +433,10 @@ static int vqtest_queue_check(const struct vqtest_dev *dev,
 	    (cmd->cpu < 0 || cmd->cpu >= nr_cpu_ids || !cpu_online(cmd->cpu)))
 		return -EINVAL;
 	if (cmd->busy_poll_us > VQTEST_MAX_BUSY_POLL_US)
+		return -EINVAL;
+	/* inline runs happen where the kick was written, never polling */
+	if ((cmd->flags & VQTEST_QUEUE_F_INLINE) &&
+	    (cmd->cpu != VQTEST_CPU_ANY || cmd->busy_poll_us))
 		return -EINVAL;
 	if (cmd->kick_fd < VQTEST_NO_FD || cmd->call_fd < VQTEST_NO_FD)
 		return -EBADF;
@@ -421,6 +495,7 @@ int vqtest_queue_create(struct vqtest_dev *dev,
 	q->index = cmd->index;
 	mutex_init(&q->lock);
 	INIT_WORK(&q->work, vqtest_worker);
+	refcount_set(&q->ref, 1);
 	q->state = VQTEST_QS_ACTIVE;
 	q->behaviour = cmd->behaviour;
 	q->flags = cmd->flags;

@@ -12,7 +12,9 @@
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
+#include <linux/refcount.h>
 #include <linux/rwsem.h>
+#include <linux/task_work.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
@@ -63,6 +65,7 @@ struct vqtest_region {
  * @queues: queue index -> struct vqtest_queue
  * @features: acknowledged features (0 until SET_FEATURES)
  * @id: device id shown by GET_INFO and the tracepoints
+ * @file: the open file (not a reference: it owns the device)
  */
 struct vqtest_dev {
 	struct mutex lock;		/* features, regions */
@@ -73,6 +76,7 @@ struct vqtest_dev {
 	struct xarray queues;
 	u64 features;
 	u32 id;
+	struct file *file;
 };
 
 /**
@@ -106,6 +110,10 @@ struct vqtest_done {
  * @kick_pt: poll table used to find @kick_wqh
  * @call: the call eventfd, or NULL
  * @work: the worker
+ * @ref: the queue's own reference and one per queued inline run
+ * @gone: destroyed; a late inline run only drops its references
+ * @inline_pending: bit 0: an inline run is queued and not yet started
+ * @inline_cb: the task_work of VQTEST_QUEUE_F_INLINE
  * @kicks: kick wakeups (counted outside @lock)
  * @cnt: counters
  * @viol_count: violations per class
@@ -138,6 +146,10 @@ struct vqtest_queue {
 	poll_table kick_pt;
 	struct eventfd_ctx *call;
 	struct work_struct work;
+	refcount_t ref;
+	bool gone;
+	unsigned long inline_pending;
+	struct callback_head inline_cb;
 	atomic64_t kicks;
 	struct vqtest_counters cnt;
 	u64 viol_count[VQTEST_V_SLOTS];

@@ -227,10 +227,18 @@ enum vqtest_level {
  * @VQTEST_QUEUE_F_OUT_OF_ORDER: complete chains in reverse order within
  *	groups of @ooo_window chains (EINVAL if IN_ORDER was negotiated)
  * @VQTEST_QUEUE_F_CHECKSUM: sink reads every byte into out_checksum
+ * @VQTEST_QUEUE_F_INLINE: serve a kick in the task that wrote it, on its
+ *	way back to userspace (task_work, as io_uring runs deferred work),
+ *	instead of waking the worker: no context switch, and the chains made
+ *	available before the kick are used, and the call signalled, before
+ *	the kick's write() returns. Kicks from kernel threads, and what is
+ *	left past one run's budget, still go to the worker. EINVAL together
+ *	with a @cpu or @busy_poll_us (modules before this flag: EINVAL too)
  */
 enum vqtest_queue_flags {
 	VQTEST_QUEUE_F_OUT_OF_ORDER = 1 << 0,
 	VQTEST_QUEUE_F_CHECKSUM = 1 << 1,
+	VQTEST_QUEUE_F_INLINE = 1 << 2,
 };
 
 #define VQTEST_NO_FD			(-1)
