@@ -3065,11 +3065,11 @@ static int tr_check_stats(struct traffic *t, uint64_t chains_before)
 }
 
 /* A queue with eventfds for the engine tests. */
-static void engine_setup_cpu(struct __test_metadata *_metadata,
-			     struct vqd *q, int fd, uint32_t index,
-			     uint32_t num, uint32_t seg_max, bool event_idx,
-			     uint32_t budget_chains, uint32_t busy_poll_us,
-			     int cpu)
+static void engine_setup_x(struct __test_metadata *_metadata,
+			   struct vqd *q, int fd, uint32_t index,
+			   uint32_t num, uint32_t seg_max, bool event_idx,
+			   uint32_t budget_chains, uint32_t busy_poll_us,
+			   int cpu, uint32_t qflags)
 {
 	struct vqtest_queue_create c;
 
@@ -3083,7 +3083,18 @@ static void engine_setup_cpu(struct __test_metadata *_metadata,
 	c.budget_chains = budget_chains;
 	c.busy_poll_us = busy_poll_us;
 	c.cpu = cpu;
+	c.flags = qflags;
 	vq_queue_create(fd, &c);
+}
+
+static void engine_setup_cpu(struct __test_metadata *_metadata,
+			     struct vqd *q, int fd, uint32_t index,
+			     uint32_t num, uint32_t seg_max, bool event_idx,
+			     uint32_t budget_chains, uint32_t busy_poll_us,
+			     int cpu)
+{
+	engine_setup_x(_metadata, q, fd, index, num, seg_max, event_idx,
+		       budget_chains, busy_poll_us, cpu, 0);
 }
 
 static void engine_setup(struct __test_metadata *_metadata, struct vqd *q,
@@ -3394,6 +3405,240 @@ TEST_F_TIMEOUT(vq, no_lost_wakeup_event_idx, 300)
 TEST_F_TIMEOUT(vq, no_lost_wakeup_busy_poll, 300)
 {
 	no_lost_wakeup(_metadata, self, false, 200, 20000);
+}
+
+/* ------------------------------------------------------------------ */
+/* Inline kicks (VQTEST_QUEUE_F_INLINE)                                */
+/* ------------------------------------------------------------------ */
+
+/* INLINE with a worker CPU or busy polling is refused, and so are both. */
+TEST_F(vq, inline_einval)
+{
+	struct vqtest_queue_create c;
+	struct vqd *q = &self->q;
+
+	vq_set_features(self->fd, F_V1);
+	ASSERT_EQ(0, _vqd_init(q, self->fd, 0, 8, 64));
+	q->kick = vq_eventfd();
+	q->call = vq_eventfd();
+	vqd_create_cmd(q, &c);
+	c.flags = VQTEST_QUEUE_F_INLINE;
+	c.cpu = 0;
+	ASSERT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	c.cpu = VQTEST_CPU_ANY;
+	c.busy_poll_us = 10;
+	ASSERT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	c.busy_poll_us = 0;
+	c.flags = VQTEST_QUEUE_F_INLINE << 1;	/* not a flag (yet) */
+	ASSERT_EQ(-EINVAL, _vq_queue_create(self->fd, &c));
+	c.flags = VQTEST_QUEUE_F_INLINE;
+	ASSERT_EQ(0, _vq_queue_create(self->fd, &c));
+}
+
+/*
+ * The point of INLINE: when the kick's write() returns, the chains are
+ * used and the call is signalled already. With the worker that is a race
+ * the worker usually loses; inline it must hold every time.
+ */
+static void inline_kick_sync(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(vq) *self, bool event_idx)
+{
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+	uint32_t i;
+
+	vq_set_features(self->fd, F_V1 | (event_idx ? F_EVENT_IDX : 0));
+	engine_setup_x(_metadata, q, self->fd, 0, 16, 64, event_idx, 0, 0,
+		       VQTEST_CPU_ANY, VQTEST_QUEUE_F_INLINE);
+	for (i = 0; i < 200; i++) {
+		struct echo_chain ec = { .nr = 1 + i % 3, .nw = 1 + i % 2,
+					 .lens = { 9, 33, 17, 64, 5 },
+					 .seed = i };
+
+		ASSERT_LE(0, echo_offer(q, &ec));
+		vqd_publish(q);
+		if (event_idx)
+			*vqd_used_event(q) = q->last_used;
+		ASSERT_EQ(0, vq_kick(q->kick));
+		/* no waiting: the call eventfd is non-blocking */
+		ASSERT_EQ(1ULL, vq_efd_read(q->call)) TH_LOG("chain %u", i);
+		ASSERT_EQ(q->avail_idx, vqd_used_idx(q));
+		echo_reap_check(_metadata, q, &ec);
+	}
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(200ULL, VQ_CNT(&st, kicks));
+	ASSERT_EQ(200ULL, VQ_CNT(&st, chains));
+	ASSERT_EQ(200ULL, VQ_CNT(&st, calls));
+	ASSERT_EQ(200ULL, VQ_CNT(&st, worker_runs));
+	ASSERT_EQ(0ULL, VQ_CNT(&st, violations));
+}
+
+TEST_F(vq, inline_kick_sync)
+{
+	inline_kick_sync(_metadata, self, false);
+}
+
+TEST_F(vq, inline_kick_sync_event_idx)
+{
+	inline_kick_sync(_metadata, self, true);
+}
+
+/*
+ * One run's budget is served inline, the rest by the worker: 64 chains,
+ * a budget of 4, one kick. After the write the first 4 are used; then
+ * all 64 arrive, in order, and the counters add up.
+ */
+TEST_F(vq, inline_budget_to_worker)
+{
+	struct vqtest_queue_stats st;
+	struct vqd *q = &self->q;
+	uint64_t calls = 0;
+	uint32_t i;
+	int ms;
+
+	vq_set_features(self->fd, F_V1);
+	engine_setup_x(_metadata, q, self->fd, 0, 128, 64, false, 4, 0,
+		       VQTEST_CPU_ANY, VQTEST_QUEUE_F_INLINE);
+	for (i = 0; i < 64; i++) {
+		struct echo_chain ec = { .nr = 1, .nw = 1, .lens = { 8, 8 },
+					 .seed = i };
+
+		ASSERT_LE(0, echo_offer(q, &ec));
+	}
+	vqd_publish(q);
+	ASSERT_EQ(0, vq_kick(q->kick));
+	ASSERT_LE(4, vqd_used_idx(q));
+	for (ms = 0; ms < 10000 && vqd_used_idx(q) != 64; ms += 10)
+		calls += vq_efd_wait(q->call, 10);
+	ASSERT_EQ(64, vqd_used_idx(q));
+	calls += vq_efd_read(q->call);
+	vq_stats(self->fd, 0, &st);
+	ASSERT_EQ(64ULL, VQ_CNT(&st, chains));
+	ASSERT_EQ(1ULL, VQ_CNT(&st, kicks));
+	ASSERT_EQ(16ULL, VQ_CNT(&st, worker_runs));	/* 1 inline + 15 */
+	ASSERT_EQ(15ULL, VQ_CNT(&st, budget_exhausted));
+	ASSERT_EQ(calls, VQ_CNT(&st, calls));
+	for (i = 0; i < 64; i++) {
+		uint32_t head, len;
+
+		ASSERT_EQ(1, vqd_reap(q, &head, &len));
+		ASSERT_EQ(8U, len);
+	}
+}
+
+/* Random traffic, kicks only when asked, through inline runs: all of it. */
+TEST_F_TIMEOUT(vq, inline_traffic, 300)
+{
+	struct traffic *t = calloc(1, sizeof(*t));
+	struct vqd *q = &self->q;
+
+	ASSERT_NE(NULL, t);
+	vq_set_features(self->fd, F_V1 | F_EVENT_IDX | F_INDIRECT);
+	engine_setup_x(_metadata, q, self->fd, 0, 256, 64, true, 32, 0,
+		       VQTEST_CPU_ANY, VQTEST_QUEUE_F_INLINE);
+	ASSERT_EQ(0, tr_init(t, q, 100000, 0x1717));
+	ASSERT_EQ(0, tr_enable_indirect(t, 20, NULL));
+	t->batch = 48;
+	t->honour_notify = true;
+	ASSERT_EQ(0, tr_run(t)) TH_LOG("%s", t->err);
+	ASSERT_EQ(0, tr_check_stats(t, 0)) TH_LOG("%s", t->err);
+	tr_free(t);
+	free(t);
+}
+
+struct inline_kicker {
+	int efd;
+	volatile bool stop;
+	uint64_t kicks;
+};
+
+static void *inline_kick_loop(void *arg)
+{
+	struct inline_kicker *k = arg;
+
+	while (!k->stop)
+		if (!vq_kick(k->efd))
+			k->kicks++;
+	return NULL;
+}
+
+/*
+ * Inline runs queued on other threads while the queue is destroyed and
+ * created again, and while the device file is closed under them: the
+ * runs that come late find the queue gone and only let go of it. Then
+ * the memlock charge is back, the device works, the module unloads.
+ */
+TEST_F_TIMEOUT(vq, inline_destroy_race, 120)
+{
+	struct inline_kicker k[3] = {};
+	struct vqtest_queue_destroy d;
+	struct vqtest_queue_create c;
+	long lck0 = vq_status_kb("VmLck");
+	pthread_t th[3];
+	int kick = vq_eventfd(), round, i, fd = -1;
+	struct vqd *q = &self->q;
+
+	ASSERT_LE(0, kick);
+	for (i = 0; i < 3; i++) {
+		k[i].efd = kick;
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, inline_kick_loop,
+					    &k[i]));
+	}
+	for (round = 0; round < 60; round++) {
+		if (fd < 0) {
+			fd = _vq_open();
+			ASSERT_LE(0, fd);
+			vq_set_features(fd, F_V1);
+			ASSERT_EQ(0, _vqd_init(q, fd, 0, 32, 64));
+			q->kick = kick;
+			q->call = vq_eventfd();
+			ASSERT_LE(0, q->call);
+		}
+		vqd_create_cmd(q, &c);
+		c.flags = VQTEST_QUEUE_F_INLINE;
+		ASSERT_EQ(0, _vq_queue_create(fd, &c));
+		for (i = 0; i < 8; i++) {
+			struct echo_chain ec = { .nr = 1, .nw = 1,
+						 .lens = { 8, 8 } };
+
+			if (echo_offer(q, &ec) < 0)
+				break;
+		}
+		vqd_publish(q);
+		usleep(round * 37 % 500);
+		if (round % 3 == 2) {
+			/* the device goes with every queue and pin */
+			ASSERT_EQ(0, close(fd));
+			close(q->call);
+			munmap(q->mem, q->mem_len);
+			vqd_free(q);
+			fd = -1;
+			continue;
+		}
+		memset(&d, 0, sizeof(d));
+		d.size = sizeof(d);
+		d.index = 0;
+		ASSERT_EQ(0, ioctl(fd, VQTEST_QUEUE_DESTROY, &d));
+		/* the driver starts over on the same memory */
+		vqd_init_driver(q);
+	}
+	for (i = 0; i < 3; i++) {
+		k[i].stop = true;
+		pthread_join(th[i], NULL);
+		TH_LOG("kicker %d: %llu kicks", i,
+		       (unsigned long long)k[i].kicks);
+	}
+	if (fd >= 0) {
+		ASSERT_EQ(0, close(fd));
+		close(q->call);
+		munmap(q->mem, q->mem_len);
+		vqd_free(q);
+	}
+	close(kick);
+	ASSERT_EQ(lck0, vq_status_kb("VmLck"));
+	vq_set_features(self->fd, F_V1);
+	queue_setup(_metadata, &self->q2, self->fd, 0, 8, 64, VQTEST_BEH_ECHO);
+	assert_queue_works(_metadata, &self->q2);
 }
 
 /* ------------------------------------------------------------------ */
