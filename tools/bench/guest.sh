@@ -25,6 +25,8 @@
 #               (/usr/bin/vqtest-notrace.ko), device-bound runs
 #   VQPROC      1: also vqtest-process (same vCPU, default features): the
 #               same loop kicking through VQTEST_QUEUE_PROCESS
+#   VQINLINE    1: also vqtest-inline (same vCPU, every feature set): the
+#               same loop on a VQTEST_QUEUE_F_INLINE queue
 #
 # Every run is framed for the host, which timestamps the frames and reads
 # its own load at each (tools/bench/run):
@@ -39,7 +41,7 @@ set -u
 
 REPS=5 BATCHES="1 64" PLACEMENTS="same split" FEATS="default"
 FEAT_BATCHES=64 CHAINS=1048576 RUN_TIMEOUT=600 LIFECYCLE=1 VQPROC=1
-TRACECOST=1 RING_BATCHES=64 SWEEP=1
+TRACECOST=1 RING_BATCHES=64 SWEEP=1 VQINLINE=1
 # shellcheck source=/dev/null
 [ -f /usr/bin/bench-guest.conf ] && . /usr/bin/bench-guest.conf
 
@@ -112,6 +114,21 @@ run_vqproc() { # PLACE FEAT BATCH REP
 		--lat-samples 0 --json --no-progress $vf
 }
 
+# The same work with VQTEST_QUEUE_F_INLINE: each kick is served in the
+# driver's thread on its way back from write(), no worker wakeup (so
+# there is no placement: one thread does both, on vCPU 0)
+run_vqinline() { # PLACE FEAT BATCH REP
+	case $2 in
+	noeidx) vf=--no-event-idx ;;
+	noind) vf=--no-indirect ;;
+	*) vf= ;;
+	esac
+	frame vqtest-inline "$@" -- vqbench time --chains "$CHAINS" \
+		--label vqtest-inline -- vqbench -B sink -n 256 --out 1:1024 \
+		-c "$CHAINS" -l window -b "$3" --shared-buf -P same --inline \
+		--lat-samples 0 --json --no-progress $vf
+}
+
 # ringtest's own loop on vqtest (the ring kept full, a kick every BATCH
 # chains, sleep on the call eventfd): the like-for-like for ringtest-sleep
 run_vqring() { # PLACE FEAT BATCH REP
@@ -140,7 +157,10 @@ rep_all() { # PLACE FEAT BATCH REP
 	for k in 0 1 2 3; do
 		case $(((k + rot) % 4)) in
 		0) run_vhost "$@" ;;
-		1) run_vqtest "$@" ;;
+		1)
+			run_vqtest "$@"
+			[ "$1" = same ] && [ "$VQINLINE" = 1 ] && run_vqinline "$@"
+			;;
 		2)
 			[ "$2" = default ] || continue
 			run_ring sleep "$@"

@@ -33,8 +33,8 @@ import sys
 
 CONTENDED_CPU = 0.25
 MIN_CLEAN = 3
-BENCHES = ["vhost_test", "vqtest", "vqtest-process", "vqtest-ring",
-           "ringtest-sleep", "ringtest-poll"]
+BENCHES = ["vhost_test", "vqtest", "vqtest-inline", "vqtest-process",
+           "vqtest-ring", "ringtest-sleep", "ringtest-poll"]
 
 
 def parse_kv(s):
@@ -346,6 +346,15 @@ def build_table(meta, info, runs, summ, lc):
                 if kc_v is not None and kc_q is not None:
                     targets.append(("kicks+calls/chain <= vhost_test's, %s %s b%d" % (p, f, b),
                                     "%.4f vs %.4f" % (kc_q, kc_v), kc_q <= kc_v + 1e-9))
+                pi = paired(runs, p, f, b, "vqtest-inline", "vhost_test")
+                if pi and f == "default" and p == "same":
+                    want = 2.0 if b == 1 else 1.3
+                    targets.append(("vqtest-inline (kicks served in the kicking thread) >= %.1fx vhost_test, batch %d, same" % (want, b),
+                                    "%.2fx" % pi["median"], pi["median"] >= want))
+                ki = g["vqtest-inline"]["kc_per_chain"] if g["vqtest-inline"] else None
+                if kc_v is not None and ki is not None:
+                    targets.append(("vqtest-inline kicks+calls/chain <= vhost_test's, %s %s b%d" % (p, f, b),
+                                    "%.4f vs %.4f" % (ki, kc_v), ki <= kc_v + 1e-9))
                 pp = paired(runs, p, f, b, "vqtest-process", "vhost_test")
                 if pp:
                     targets.append(("(vqtest-process, synchronous kicks) vs vhost_test, %s b%d" % (p, b),
@@ -489,6 +498,7 @@ def plot(d, summ):
     gp = os.path.join(d, "batch.gp")
     colors = {"vhost_test": "#1f77b4", "vqtest": "#d62728",
               "vqtest-process": "#ff9896", "vqtest-ring": "#ff7f0e",
+              "vqtest-inline": "#9467bd",
               "ringtest-sleep": "#2ca02c", "ringtest-poll": "#98df8a"}
     plots = []
     for i, (p, bn) in enumerate(cols):

@@ -1001,10 +1001,13 @@ static int setup(struct vqb_ctx *c, struct vqb_result *res)
 		so.num = o->num;
 		so.behaviour = o->behaviour;
 		so.call_fd = bq->call_fd;
-		so.cpu = worker_cpu(o, t->id, ncpu);
+		so.cpu = o->inline_kick ? VQTEST_CPU_ANY :
+					  worker_cpu(o, t->id, ncpu);
 		so.busy_poll_us = o->busy_poll_us;
 		so.budget_chains = o->budget_chains;
 		so.queue_flags = o->checksum ? VQTEST_QUEUE_F_CHECKSUM : 0;
+		if (o->inline_kick)
+			so.queue_flags |= VQTEST_QUEUE_F_INLINE;
 		if (o->behaviour == VQTEST_BEH_BLK)
 			so.blk_capacity = o->blk_capacity;
 		ret = vq_split_create(c->dev, &so, &bq->q);

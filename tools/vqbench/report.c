@@ -111,7 +111,8 @@ static void config_str(char *buf, size_t len, const struct vqb_opts *o)
 		 o->label ? o->label : "", o->label ? ": " : "",
 		 vq_behaviour_name(o->behaviour), sh, o->num, o->batch,
 		 vqb_loop_name(o->loop),
-		 o->process ? "process" : vqb_wait_name(o->wait),
+		 o->process ? "process" :
+		 o->inline_kick ? "inline" : vqb_wait_name(o->wait),
 		 o->event_idx ? "" : " -eidx", o->indirect ? "" : " -ind",
 		 o->queues, o->threads, vqb_place_name(o->place));
 }
@@ -209,11 +210,12 @@ void vqb_print_json(FILE *f, const struct vqb_opts *o,
 		o->batch, vqb_loop_name(o->loop), vqb_wait_name(o->wait),
 		o->event_idx ? "true" : "false",
 		o->indirect ? "true" : "false");
-	fprintf(f, ",\"queues\":%u,\"threads\":%u,\"placement\":\"%s\",\"busy_poll_us\":%u,\"budget_chains\":%u,\"shared_buf\":%s,\"process\":%s",
+	fprintf(f, ",\"queues\":%u,\"threads\":%u,\"placement\":\"%s\",\"busy_poll_us\":%u,\"budget_chains\":%u,\"shared_buf\":%s,\"process\":%s,\"inline\":%s",
 		o->queues, o->threads, vqb_place_name(o->place),
 		o->busy_poll_us, o->budget_chains,
 		o->shared_buf ? "true" : "false",
-		o->process ? "true" : "false");
+		o->process ? "true" : "false",
+		o->inline_kick ? "true" : "false");
 	if (r->error) {
 		fprintf(f, ",\"error\":%d,\"errmsg\":", r->error);
 		vqb_json_str(f, r->errmsg);

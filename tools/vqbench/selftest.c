@@ -40,6 +40,8 @@ static const struct st_case cases[] = {
 	{ "sink_busy_poll", "-B sink --busy-poll 50 -c 1000 -b 4 --lat-samples 50" },
 	{ "null_b32", "-B null -c 2000 -b 32 --lat-samples 0" },
 	{ "sink_process_b64", "-B sink --process -c 2000 -b 64 --lat-samples 0" },
+	{ "sink_inline_b1", "-B sink --inline -c 2000 -b 1 --lat-samples 50" },
+	{ "echo_inline_b64", "-B echo --inline -c 2000 -b 64 --verify --lat-samples 0" },
 	{ "sink_process_window_b8", "-B sink --process -l window -b 8 -c 2000 --lat-samples 0" },
 	{ "echo_verify", "-B echo -c 1000 -b 16 --verify --lat-samples 0" },
 	{ "echo_indirect_8segs", "-B echo --out 4:256 --in 4:256 -b 8 -c 1000 --lat-samples 0" },

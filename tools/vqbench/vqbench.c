@@ -69,6 +69,9 @@ static void help(void)
 	     "      --process          no kick eventfd: the driver runs the device itself\n"
 	     "                         (QUEUE_PROCESS) where it would kick; its system\n"
 	     "                         time is then the device's cost\n"
+	     "      --inline           kicks served in the kicking thread\n"
+	     "                         (VQTEST_QUEUE_F_INLINE): no worker wakeup; the\n"
+	     "                         worker CPU of -p is not used\n"
 	     "      --budget N         chains per worker run (default: the module's)\n"
 	     "driver:\n"
 	     "  -b, --batch N          burst, ring: chains per kick; window: chains in flight\n"
@@ -112,7 +115,7 @@ enum {
 	O_OUT = 256, O_IN, O_NO_EIDX, O_NO_IND, O_CHECKSUM, O_BUSY, O_BUDGET,
 	O_DCPU, O_WCPU, O_WARMUP, O_SHARED, O_VERIFY, O_LAT, O_JSON, O_QUIET,
 	O_PROGRESS, O_NO_PROGRESS, O_LABEL, O_DEV, O_BLKOP, O_BLKCAP,
-	O_BATCHES, O_REPS, O_PLOT, O_DATA, O_PROCESS,
+	O_BATCHES, O_REPS, O_PLOT, O_DATA, O_PROCESS, O_INLINE,
 };
 
 static const struct option longopts[] = {
@@ -125,6 +128,7 @@ static const struct option longopts[] = {
 	{ "checksum", no_argument, NULL, O_CHECKSUM },
 	{ "busy-poll", required_argument, NULL, O_BUSY },
 	{ "process", no_argument, NULL, O_PROCESS },
+	{ "inline", no_argument, NULL, O_INLINE },
 	{ "budget", required_argument, NULL, O_BUDGET },
 	{ "batch", required_argument, NULL, 'b' },
 	{ "loop", required_argument, NULL, 'l' },
@@ -375,6 +379,9 @@ static int parse(int argc, char **argv, struct cli *cli)
 		case O_PROCESS:
 			o->process = true;
 			break;
+		case O_INLINE:
+			o->inline_kick = true;
+			break;
 		case O_BUSY:
 			if (parse_u32(optarg, 0, 1000, &o->busy_poll_us))
 				return bad("--busy-poll", optarg);
@@ -533,6 +540,11 @@ static int parse(int argc, char **argv, struct cli *cli)
 	for (n = 0; n < o->ndriver_cpus; n++)
 		if (o->driver_cpus[n] >= ncpu)
 			return bad("--driver-cpu", "CPU not available");
+	if (o->inline_kick && (o->process || o->busy_poll_us ||
+			       o->nworker_cpus)) {
+		fprintf(stderr, "vqbench: --inline runs the device in the kicking thread: not with --process, --busy-poll or --worker-cpu\n");
+		return -EINVAL;
+	}
 	return finish_opts(o);
 }
 

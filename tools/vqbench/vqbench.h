@@ -90,6 +90,7 @@ struct vqb_opts {
 	double duration;	/* seconds; 0 with a chain count */
 	double warmup;		/* seconds of untimed traffic first */
 	bool process;		/* no kick eventfd: QUEUE_PROCESS after offers */
+	bool inline_kick;	/* VQTEST_QUEUE_F_INLINE */
 	uint32_t busy_poll_us;
 	uint32_t budget_chains;
 	bool checksum;		/* sink reads every byte (QUEUE_F_CHECKSUM) */
