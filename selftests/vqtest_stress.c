@@ -383,6 +383,12 @@ static void hq_create(struct hq *h)
 	c.budget_chains = rnd(&h->rs, 2) ? 1 + rnd(&h->rs, 8) : 0;
 	c.busy_poll_us = rnd(&h->rs, 4) ? 0 : 20;
 	c.cpu = (int)rnd(&h->rs, s->ncpu + 1) - 1;
+	/* a third of the queues serve kicks in the kicking thread */
+	if (!rnd(&h->rs, 3)) {
+		c.flags |= VQTEST_QUEUE_F_INLINE;
+		c.busy_poll_us = 0;
+		c.cpu = VQTEST_CPU_ANY;
+	}
 	ret = _vq_queue_create(s->fd, &c);
 	SCHECK(s, ret == 0, "honest queue %u: create: %d", h->q.index, ret);
 	OPS(OP_CREATE, 1);
@@ -776,6 +782,11 @@ static void xq_create(struct xq *x, uint64_t *rs)
 	c.budget_bytes = rnd(rs, 3) ? 0 : 1 + rnd(rs, 4096);
 	c.busy_poll_us = rnd(rs, 4) ? 0 : rnd(rs, 100);
 	c.cpu = (int)rnd(rs, s->ncpu + 1) - 1;
+	if (!rnd(rs, 3)) {
+		c.flags |= VQTEST_QUEUE_F_INLINE;
+		c.busy_poll_us = 0;
+		c.cpu = VQTEST_CPU_ANY;
+	}
 	ret = _vq_queue_create(s->fd, &c);
 	SCHECK(s, ret == 0, "hostile queue %u: create: %d", x->q.index, ret);
 	OPS(OP_CREATE, 1);
