@@ -442,21 +442,30 @@ def perf_md(meta, summ, runs, lc, targets):
     out.append("Kernel %s (Debian), QEMU TCG, 2 vCPUs, %s, host: %s.\n" % (
         meta.get("kernel", "?"), meta.get("date", "?")[:10],
         meta.get("host_cpu", "?")))
-    out.append("| placement | batch | vhost_test | vqtest | ringtest (sleep) | vqtest / vhost_test | vqtest / ringtest | kicks+calls per chain (vhost_test / vqtest) |")
-    out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+    out.append("*vqtest* wakes the queue's worker on each kick, as vhost_test "
+               "does; *vqtest-inline* (`VQTEST_QUEUE_F_INLINE`) serves the "
+               "kick in the driver's thread on its way back from `write()`, "
+               "so it has no placement of its own.\n")
+    out.append("| placement | batch | vhost_test | vqtest | vqtest-inline | ringtest (sleep) | vqtest / vhost_test | vqtest-inline / vhost_test | vqtest / ringtest | kicks+calls per chain (vhost_test / vqtest / inline) |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+
+    def ratio(x):
+        return "%.2fx" % x["median"] if x else "-"
+
+    def kc(x):
+        return fmt_num(x["kc_per_chain"] if x else None)
     for p in ("same", "split"):
         for b in sorted({k[2] for k in summ if k[0] == p and k[1] == "default"}):
             g = {bn: summ.get((p, "default", b, bn)) for bn in BENCHES}
-            pr = paired(runs, p, "default", b, "vqtest", "vhost_test")
-            rr = paired(runs, p, "default", b, "vqtest", "ringtest-sleep")
-            out.append("| %s vCPU%s | %d | %s | %s | %s | %s | %s | %s / %s |" % (
+            out.append("| %s vCPU%s | %d | %s | %s | %s | %s | %s | %s | %s | %s / %s / %s |" % (
                 p, "" if p == "same" else "s", b,
                 fmt_cell(g["vhost_test"]), fmt_cell(g["vqtest"]),
+                fmt_cell(g["vqtest-inline"]) if g["vqtest-inline"] else "-",
                 fmt_cell(g["ringtest-sleep"]),
-                "%.2fx" % pr["median"] if pr else "-",
-                "%.2fx" % rr["median"] if rr else "-",
-                fmt_num(g["vhost_test"]["kc_per_chain"] if g["vhost_test"] else None),
-                fmt_num(g["vqtest"]["kc_per_chain"] if g["vqtest"] else None)))
+                ratio(paired(runs, p, "default", b, "vqtest", "vhost_test")),
+                ratio(paired(runs, p, "default", b, "vqtest-inline", "vhost_test")),
+                ratio(paired(runs, p, "default", b, "vqtest", "ringtest-sleep")),
+                kc(g["vhost_test"]), kc(g["vqtest"]), kc(g["vqtest-inline"])))
     out.append("")
     ls = lifecycle_summary(lc).get("nofds")
     if ls:
