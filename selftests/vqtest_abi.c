@@ -268,7 +268,7 @@ static const struct abi_op abi_ops[] = {
 	ABI_OP(VQTEST_MAP, struct vqtest_map, prep_map, 1U << 1),
 	ABI_OP(VQTEST_UNMAP, struct vqtest_unmap, prep_unmap, 1U << 31),
 	ABI_OP(VQTEST_QUEUE_CREATE, struct vqtest_queue_create, prep_create,
-	       1U << 2),
+	       1U << 3),
 	ABI_OP(VQTEST_QUEUE_DESTROY, struct vqtest_queue_destroy,
 	       prep_destroy, 1U << 31),
 	ABI_OP(VQTEST_QUEUE_RESET, struct vqtest_queue_reset, prep_reset,
@@ -525,7 +525,8 @@ TEST(unknown_flags)
 			known = VQTEST_MAP_FIXED_IOVA;
 		if (op.cmd == VQTEST_QUEUE_CREATE)
 			known = VQTEST_QUEUE_F_OUT_OF_ORDER |
-				VQTEST_QUEUE_F_CHECKSUM;
+				VQTEST_QUEUE_F_CHECKSUM |
+				VQTEST_QUEUE_F_INLINE;
 		for (bit = 0; bit < 32; bit++) {
 			int prep_err, ret;
 
