@@ -21,8 +21,9 @@
 # The tree is then both the kernel image and the build tree for external
 # modules: tools/kver.sh resolves the name "debug" (or its release,
 # 6.12.<n>-vqtest-debug) to it, so `tools/build-kmod.sh --kver debug` and
-# `tools/vm/run -k debug` work. The guest has no ACPI: tools/vm/init powers
-# off with reboot -f, which QEMU's -no-reboot turns into an exit.
+# `tools/vm/run -k debug` work. The guest has ACPI for its CPU list (the
+# MADT: 2 CPUs, as QEMU's -smp 2); tools/vm/init ends it with reboot -f,
+# which QEMU's -no-reboot turns into an exit.
 #
 # Environment:
 #   BUILD               build directory (default <repo>/build)
