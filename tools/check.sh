@@ -31,6 +31,10 @@
 #   VQTEST_TEST_TIMEOUT   per-selftest timeout in the guest, seconds (600)
 #   VQTEST_VM_TIMEOUT     whole-VM timeout per kernel, seconds (1800: two
 #                         kernels fit CI's 90 minutes even when tests hang)
+#   VQTEST_DEADLINE       a time (seconds since the epoch) every VM must
+#                         have ended by, capping VQTEST_VM_TIMEOUT: .ci/run
+#                         sets it from CI's limit, so a VM cut short still
+#                         leaves this summary (its unfinished tests failed)
 #   VQTEST_UNIT           0: skip stage 1 (make check-debug: make check ran it)
 #
 # Logs: $BUILD/check/unit.log, $BUILD/check/<kver>.log (tools/vm/run's
@@ -131,8 +135,13 @@ for k in "$@"; do
 	log=$LOGDIR/$k.log console=$LOGDIR/$k.console.log stfile=$LOGDIR/$k.status
 	rm -f "$stfile" "$console"
 	t0=$(now)
+	vm_timeout=$VM_TIMEOUT
+	if [ -n "${VQTEST_DEADLINE:-}" ]; then
+		left=$((VQTEST_DEADLINE - $(date +%s)))
+		((left >= vm_timeout)) || vm_timeout=$((left > 60 ? left : 60))
+	fi
 	set +e
-	"$TOP/tools/vm/run" -k "$k" -t "$TEST_TIMEOUT" -T "$VM_TIMEOUT" -l "$console" -s "$stfile" \
+	"$TOP/tools/vm/run" -k "$k" -t "$TEST_TIMEOUT" -T "$vm_timeout" -l "$console" -s "$stfile" \
 		-- "${cmds[@]:-true}" 2>&1 | tee "$log"
 	set -e
 	secs=$(since "$t0")
