@@ -31,7 +31,9 @@
 #   VQTEST_CCACHE_DIR   ccache directory (default /var/cache/vqtest-ccache)
 #   VQTEST_NICE         niceness of the build (default 10)
 #
-# Costs measured on 2 cores: about 10 min cold, under 2 min with a warm ccache.
+# Costs measured on 2 cores: cold, about 30 min of CPU (some 15 min on idle
+# cores, an hour on a loaded shared host); 3.5 min with a warm ccache (the
+# vmlinux link and BTF are never cached) on the loaded host.
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
