@@ -36,6 +36,9 @@
 #                         sets it from CI's limit, so a VM cut short still
 #                         leaves this summary (its unfinished tests failed)
 #   VQTEST_UNIT           0: skip stage 1 (make check-debug: make check ran it)
+#   VQTEST_BOOT_RETRIES   boots more when the kernel dies before the guest's
+#                         init prints its first line, i.e. before vqtest is
+#                         loaded (1; each is named in the summary)
 #
 # Logs: $BUILD/check/unit.log, $BUILD/check/<kver>.log (tools/vm/run's
 # output), $BUILD/check/<kver>.console.log, $BUILD/check/<kver>.status
@@ -46,6 +49,7 @@ BUILD=${BUILD:-$TOP/build}
 USR=${USR:-$BUILD/user}
 export BUILD USR
 TEST_TIMEOUT=${VQTEST_TEST_TIMEOUT:-600}
+BOOT_RETRIES=${VQTEST_BOOT_RETRIES:-1}
 VM_TIMEOUT=${VQTEST_VM_TIMEOUT:-1800}
 LOGDIR=$BUILD/check
 
@@ -140,13 +144,29 @@ for k in "$@"; do
 		left=$((VQTEST_DEADLINE - $(date +%s)))
 		((left >= vm_timeout)) || vm_timeout=$((left > 60 ? left : 60))
 	fi
-	set +e
-	"$TOP/tools/vm/run" -k "$k" -t "$TEST_TIMEOUT" -T "$vm_timeout" -l "$console" -s "$stfile" \
-		-- "${cmds[@]:-true}" 2>&1 | tee "$log"
-	set -e
-	secs=$(since "$t0")
 	kp=0 kf=0 ks=0
 	lines=()
+	boot=0
+	while :; do
+		boot=$((boot + 1))
+		set +e
+		"$TOP/tools/vm/run" -k "$k" -t "$TEST_TIMEOUT" -T "$vm_timeout" -l "$console" -s "$stfile" \
+			-- "${cmds[@]:-true}" 2>&1 | tee "$log"
+		set -e
+		# A kernel that died booting, before our init printed a line
+		# (so before vqtest was loaded): TCG has been seen to trip on the
+		# kernel's own text patching there (int3 in sched_clock_cpu on
+		# 6.12-rt). That is no test result: boot once more, and say so.
+		[ "$boot" -le "$BOOT_RETRIES" ] && [ -f "$console" ] &&
+			! grep -q '^VQTEST-VM' "$console" &&
+			! grep -q 'Modules linked in:.*vqtest' "$console" &&
+			grep -qE 'Kernel panic|Oops|BUG:' "$console" || break
+		cp "$console" "$LOGDIR/$k.console.boot$boot.log"
+		lines+=("VM boot $boot died before init ($(grep -m1 -E 'Oops|BUG:|Kernel panic' "$console" | sed 's/^\[[ 0-9.]*\] //'); log $k.console.boot$boot.log): booted again")
+		echo "check: $k: the kernel died while booting, before vqtest was loaded: booting again"
+		rm -f "$stfile" "$console"
+	done
+	secs=$(since "$t0")
 
 	# The VM's own verdict, as written by tools/vm/run -s.
 	result='' dmesg_ok=0 taint_ok=0 timed_out=0 status=''
