@@ -3385,8 +3385,15 @@ static void no_lost_wakeup(struct __test_metadata *_metadata,
 	       (unsigned long long)VQ_CNT(&st, calls),
 	       (unsigned long long)VQ_CNT(&st, calls_suppressed_flag),
 	       (unsigned long long)VQ_CNT(&st, calls_suppressed_event));
-	/* the device did ask the driver not to kick, and it was obeyed */
-	if (split)
+	/*
+	 * The device did ask the driver not to kick, and it was obeyed: it
+	 * must have, as the driver publishes while the worker still works
+	 * through earlier batches (a budget of 16). Not so with busy polling,
+	 * which wakes the driver first and then polls 200 us: on a loaded
+	 * host the call's cross-CPU wakeup can take longer than that, and
+	 * then every batch meets an idle device (CI saw 0 of 2,731).
+	 */
+	if (split && !busy_poll_us)
 		ASSERT_LT(0ULL, t->kicks_skipped);
 	tr_free(t);
 	free(t);
