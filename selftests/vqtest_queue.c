@@ -3087,23 +3087,13 @@ static void engine_setup_x(struct __test_metadata *_metadata,
 	vq_queue_create(fd, &c);
 }
 
-static void engine_setup_cpu(struct __test_metadata *_metadata,
-			     struct vqd *q, int fd, uint32_t index,
-			     uint32_t num, uint32_t seg_max, bool event_idx,
-			     uint32_t budget_chains, uint32_t busy_poll_us,
-			     int cpu)
-{
-	engine_setup_x(_metadata, q, fd, index, num, seg_max, event_idx,
-		       budget_chains, busy_poll_us, cpu, 0);
-}
-
 static void engine_setup(struct __test_metadata *_metadata, struct vqd *q,
 			 int fd, uint32_t index, uint32_t num, uint32_t seg_max,
 			 bool event_idx, uint32_t budget_chains,
 			 uint32_t busy_poll_us)
 {
-	engine_setup_cpu(_metadata, q, fd, index, num, seg_max, event_idx,
-			 budget_chains, busy_poll_us, VQTEST_CPU_ANY);
+	engine_setup_x(_metadata, q, fd, index, num, seg_max, event_idx,
+		       budget_chains, busy_poll_us, VQTEST_CPU_ANY, 0);
 }
 
 TEST_F(vq, kick_and_call)
@@ -3366,8 +3356,8 @@ static void no_lost_wakeup(struct __test_metadata *_metadata,
 		ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
 	}
 	vq_set_features(self->fd, F_V1 | (event_idx ? F_EVENT_IDX : 0));
-	engine_setup_cpu(_metadata, q, self->fd, 0, 64, 16, event_idx, 16,
-			 busy_poll_us, split ? 1 : VQTEST_CPU_ANY);
+	engine_setup_x(_metadata, q, self->fd, 0, 64, 16, event_idx, 16,
+		       busy_poll_us, split ? 1 : VQTEST_CPU_ANY, 0);
 	ASSERT_EQ(0, tr_init(t, q, chains, 0x77 + event_idx));
 	t->max_nr = 1;
 	t->max_nw = 1;
