@@ -65,12 +65,16 @@ frame() { # BENCH PLACE FEAT BATCH REP -- COMMAND...
 	echo "BENCH-REP-END id=$id rc=$rc"
 }
 
-run_vhost() { # PLACE FEAT BATCH REP
-	case $2 in
-	noeidx) vf=--no-event-idx ;;
-	noind) vf=--no-indirect ;;
-	*) vf= ;;
+# the command-line flag of a feature set, the same for virtio_test and vqbench
+feat_flags() { # FEAT
+	case $1 in
+	noeidx) echo --no-event-idx ;;
+	noind) echo --no-indirect ;;
 	esac
+}
+
+run_vhost() { # PLACE FEAT BATCH REP
+	vf=$(feat_flags "$2")
 	if [ "$1" = same ]; then
 		# the vhost worker inherits the owner's affinity: both on 0
 		frame vhost_test "$@" -- vqbench time --chains "$CHAINS" \
@@ -85,11 +89,7 @@ run_vhost() { # PLACE FEAT BATCH REP
 }
 
 run_vqtest() { # PLACE FEAT BATCH REP
-	case $2 in
-	noeidx) vf=--no-event-idx ;;
-	noind) vf=--no-indirect ;;
-	*) vf= ;;
-	esac
+	vf=$(feat_flags "$2")
 	# virtio_test's work: one 1 KiB readable buffer per chain, the same
 	# buffer every time, its window loop; sink does not read the bytes,
 	# as vhost_test does not
@@ -99,33 +99,18 @@ run_vqtest() { # PLACE FEAT BATCH REP
 		--no-progress $vf
 }
 
-# The same, notified synchronously: no kick eventfd, the driver runs the
-# device (VQTEST_QUEUE_PROCESS) wherever it would have kicked. No worker,
-# no wakeup: what the ring work costs without the scheduler round trip.
-run_vqproc() { # PLACE FEAT BATCH REP
-	case $2 in
-	noeidx) vf=--no-event-idx ;;
-	noind) vf=--no-indirect ;;
-	*) vf= ;;
-	esac
-	frame vqtest-process "$@" -- vqbench time --chains "$CHAINS" \
-		--label vqtest-process -- vqbench -B sink -n 256 --out 1:1024 \
-		-c "$CHAINS" -l window -b "$3" --shared-buf -P same --process \
-		--lat-samples 0 --json --no-progress $vf
-}
-
-# The same work with VQTEST_QUEUE_F_INLINE: each kick is served in the
-# driver's thread on its way back from write(), no worker wakeup (so
-# there is no placement: one thread does both, on vCPU 0)
-run_vqinline() { # PLACE FEAT BATCH REP
-	case $2 in
-	noeidx) vf=--no-event-idx ;;
-	noind) vf=--no-indirect ;;
-	*) vf= ;;
-	esac
-	frame vqtest-inline "$@" -- vqbench time --chains "$CHAINS" \
-		--label vqtest-inline -- vqbench -B sink -n 256 --out 1:1024 \
-		-c "$CHAINS" -l window -b "$3" --shared-buf -P same --inline \
+# The same work in the driver's own thread, on vCPU 0 (no placement):
+# vqtest-process has no kick eventfd, the driver runs the device
+# (VQTEST_QUEUE_PROCESS) wherever it would have kicked; vqtest-inline's
+# kicks (VQTEST_QUEUE_F_INLINE) are served on the way back from write().
+# No worker, no wakeup: what the ring work costs without the scheduler.
+run_vqself() { # LABEL VQBENCH-OPTION PLACE FEAT BATCH REP
+	label=$1 opt=$2
+	shift 2
+	vf=$(feat_flags "$2")
+	frame "$label" "$@" -- vqbench time --chains "$CHAINS" \
+		--label "$label" -- vqbench -B sink -n 256 --out 1:1024 \
+		-c "$CHAINS" -l window -b "$3" --shared-buf -P same "$opt" \
 		--lat-samples 0 --json --no-progress $vf
 }
 
@@ -159,7 +144,8 @@ rep_all() { # PLACE FEAT BATCH REP
 		0) run_vhost "$@" ;;
 		1)
 			run_vqtest "$@"
-			[ "$1" = same ] && [ "$VQINLINE" = 1 ] && run_vqinline "$@"
+			[ "$1" = same ] && [ "$VQINLINE" = 1 ] &&
+				run_vqself vqtest-inline --inline "$@"
 			;;
 		2)
 			[ "$2" = default ] || continue
@@ -173,7 +159,7 @@ rep_all() { # PLACE FEAT BATCH REP
 		3)
 			# one thread: the placement does not apply
 			[ "$1" = same ] && [ "$2" = default ] && [ "$VQPROC" = 1 ] &&
-				run_vqproc "$@"
+				run_vqself vqtest-process --process "$@"
 			;;
 		esac
 	done

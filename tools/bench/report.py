@@ -481,6 +481,16 @@ def perf_md(meta, summ, runs, lc, targets):
     return "\n".join(out)
 
 
+def gnuplot(gp, png):
+    """Run gnuplot on script gp; png, or None when gnuplot failed."""
+    try:
+        subprocess.run(["gnuplot", gp], check=True)
+        return png
+    except (OSError, subprocess.CalledProcessError) as e:
+        print("report: gnuplot failed: %s" % e, file=sys.stderr)
+        return None
+
+
 def plot(d, summ):
     batches = sorted({k[2] for k in summ if k[1] == "default"})
     if len(batches) < 2:
@@ -524,12 +534,7 @@ def plot(d, summ):
                 "set logscale xy\nset xlabel 'batch (virtio_test --batch)'\n"
                 "set ylabel 'chains/s'\nset grid\nset key outside right\n"
                 "plot %s\n" % (png, ", \\\n  ".join(plots)))
-    try:
-        subprocess.run(["gnuplot", gp], check=True)
-        return png
-    except (OSError, subprocess.CalledProcessError) as e:
-        print("report: gnuplot failed: %s" % e, file=sys.stderr)
-        return None
+    return gnuplot(gp, png)
 
 
 def plot_sweep(d, lines, meta):
@@ -549,12 +554,7 @@ def plot_sweep(d, lines, meta):
                 "set ylabel 'chains/s'\nset grid\nset key top left\n"
                 "plot '%s' using 1:2:3:4 with yerrorlines lw 2 pt 7 lc rgb '#d62728' title 'median of 3 (min-max)'\n"
                 % (png, meta.get("kernel", "?"), dat))
-    try:
-        subprocess.run(["gnuplot", gp], check=True)
-        return png
-    except (OSError, subprocess.CalledProcessError) as e:
-        print("report: gnuplot failed: %s" % e, file=sys.stderr)
-        return None
+    return gnuplot(gp, png)
 
 
 def main():
