@@ -391,7 +391,6 @@ static void vqtest_queue_free(struct vqtest_queue *q)
 		fput(q->kick_file);
 	if (q->call)
 		eventfd_ctx_put(q->call);
-	q->call = NULL;
 	mutex_lock(&dev->lock);
 	for (i = 0; i < 3; i++)
 		if (q->ring_reg[i])
